@@ -1,0 +1,296 @@
+/* privacy-mute: PipeWire module entry */
+/* SPDX-License-Identifier: MIT */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spa/utils/result.h>
+#include <spa/utils/string.h>
+
+#include <pipewire/pipewire.h>
+#include <pipewire/impl.h>
+
+#include "node-guard.h"
+#include "options.h"
+#include "policy-client.h"
+
+/** \page page_module_privacy_mute Privacy Mute
+ *
+ * A microphone mute that applications cannot see through or undo.
+ *
+ * The module guards every capture source node that runs in the process
+ * it is loaded into (media.class Audio/Source*, Audio/Duplex; adapter and
+ * spa-node-factory nodes, present at load time or created later). While
+ * the privacy-mute policy (org.privacymute.Policy1 on D-Bus) says muted,
+ * it writes digital silence into the source's own output buffers in the
+ * data thread, before any consumer is triggered. The source's mute and
+ * volume properties are left untouched, so a client cannot tell a privacy
+ * mute from a quiet room, nor undo it.
+ *
+ * A new state is applied with an atomic flag plus a blocking invoke on the
+ * data loop of every guarded node; only then is it acknowledged to the
+ * policy. Before the policy has answered, and after it or the bus went
+ * away, the last known state stays (at start: initial.state, muted by
+ * default: fail-closed).
+ *
+ * ## Module Name
+ *
+ * `libpipewire-module-privacy-mute`
+ *
+ * ## Module Options
+ *
+ * - `policy.bus = session | system`: the bus of the policy (default session)
+ * - `initial.state = muted | unmuted`: the state until the policy answers
+ *   (default muted)
+ *
+ * Unknown options and invalid values make the module refuse to load, with
+ * a message naming the option.
+ *
+ * ## Example configuration
+ *
+ *\code{.unparsed}
+ * # ~/.config/pipewire/pipewire.conf.d/privacy-mute.conf
+ * context.modules = [
+ *     { name = libpipewire-module-privacy-mute
+ *       args = {
+ *           policy.bus = session
+ *           initial.state = muted
+ *       }
+ *     }
+ * ]
+ *\endcode
+ */
+
+#define NAME "privacy-mute"
+
+PW_LOG_TOPIC(pm_log_topic, "mod." NAME);
+#define PW_LOG_TOPIC_DEFAULT pm_log_topic
+
+#define MODULE_USAGE	"( policy.bus=<session|system, default session> ) "	\
+			"( initial.state=<muted|unmuted, default muted> ) "
+
+static const struct spa_dict_item module_props[] = {
+	{ PW_KEY_MODULE_AUTHOR, "The privacy-mute authors" },
+	{ PW_KEY_MODULE_DESCRIPTION, "Microphone privacy mute enforced in the audio graph" },
+	{ PW_KEY_MODULE_USAGE, MODULE_USAGE },
+	{ PW_KEY_MODULE_VERSION, PACKAGE_VERSION },
+};
+
+struct guarded {
+	struct spa_list link;
+	struct impl *impl;
+	struct pm_guard *guard;
+};
+
+struct impl {
+	struct pw_context *context;
+	struct pw_impl_module *module;
+	struct spa_hook module_listener;
+	struct spa_hook context_listener;
+
+	struct pm_options options;
+	struct pm_mute mute;
+
+	struct spa_list guarded;
+	uint32_t n_guarded;
+
+	struct pm_policy_client *policy;
+	uint64_t generation;	/* of the state applied, 0 before the policy spoke */
+};
+
+static void guard_destroyed(void *data, struct pm_guard *guard)
+{
+	struct guarded *g = data;
+	struct impl *impl = g->impl;
+
+	spa_list_remove(&g->link);
+	impl->n_guarded--;
+	free(g);
+}
+
+static const struct pm_guard_events guard_events = {
+	.destroyed = guard_destroyed,
+};
+
+static const char *factory_name(struct impl *impl, const struct pw_properties *props)
+{
+	uint32_t id = pw_properties_get_uint32(props, PW_KEY_FACTORY_ID, SPA_ID_INVALID);
+	struct pw_global *global;
+	struct pw_impl_factory *factory;
+
+	if (id == SPA_ID_INVALID)
+		return NULL;
+	global = pw_context_find_global(impl->context, id);
+	if (global == NULL || !pw_global_is_type(global, PW_TYPE_INTERFACE_Factory))
+		return NULL;
+	factory = pw_global_get_object(global);
+	return factory ? pw_impl_factory_get_info(factory)->name : NULL;
+}
+
+static void maybe_guard(struct impl *impl, struct pw_impl_node *node)
+{
+	const struct pw_properties *props = pw_impl_node_get_properties(node);
+	const char *media_class = pw_properties_get(props, PW_KEY_MEDIA_CLASS);
+	const char *name = pw_properties_get(props, PW_KEY_NODE_NAME);
+	struct guarded *g;
+
+	if (!pm_media_class_is_capture(media_class) ||
+	    !pm_factory_is_local(factory_name(impl, props)))
+		return;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		pw_log_error("out of memory guarding %s", name);
+		return;
+	}
+	g->impl = impl;
+	g->guard = pm_guard_new(node, &impl->mute, &guard_events, g);
+	if (g->guard == NULL) {
+		if (errno != EEXIST)
+			pw_log_error("cannot guard source '%s': %m", name);
+		free(g);
+		return;
+	}
+	spa_list_append(&impl->guarded, &g->link);
+	impl->n_guarded++;
+	pm_policy_client_set_sources(impl->policy, impl->n_guarded);
+	pw_log_info("guarding source '%s' (%s)", name, media_class);
+}
+
+static void context_global_added(void *data, struct pw_global *global)
+{
+	struct impl *impl = data;
+
+	if (pw_global_is_type(global, PW_TYPE_INTERFACE_Node))
+		maybe_guard(impl, pw_global_get_object(global));
+}
+
+static const struct pw_context_events context_events = {
+	PW_VERSION_CONTEXT_EVENTS,
+	.global_added = context_global_added,
+};
+
+static int guard_existing(void *data, struct pw_global *global)
+{
+	context_global_added(data, global);
+	return 0;
+}
+
+/* Apply a state: store it, then wait until every data loop that runs a
+ * guarded node has finished the cycle it was in. Every later cycle sees
+ * the new state, so it is enforced when this returns. */
+static void apply_state(struct impl *impl, bool muted)
+{
+	struct guarded *g;
+
+	if (muted && !__atomic_load_n(&impl->mute.muted, __ATOMIC_ACQUIRE))
+		__atomic_add_fetch(&impl->mute.engage, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&impl->mute.muted, muted ? 1 : 0, __ATOMIC_RELEASE);
+
+	spa_list_for_each(g, &impl->guarded, link)
+		pm_guard_sync(g->guard);
+}
+
+static void policy_state(void *data, bool muted, uint64_t generation)
+{
+	struct impl *impl = data;
+
+	apply_state(impl, muted);
+	impl->generation = generation;
+	pw_log_info("%s enforced on %u sources (generation %" PRIu64 ")",
+			muted ? "mute" : "unmute", impl->n_guarded, generation);
+	pm_policy_client_ack(impl->policy, generation, muted, impl->n_guarded);
+}
+
+static const struct pm_policy_client_events policy_events = {
+	.state = policy_state,
+};
+
+static void impl_free(struct impl *impl)
+{
+	struct guarded *g, *t;
+
+	if (impl->policy)
+		pm_policy_client_destroy(impl->policy);
+	spa_hook_remove(&impl->context_listener);
+	spa_list_for_each_safe(g, t, &impl->guarded, link) {
+		spa_list_remove(&g->link);
+		pm_guard_destroy(g->guard);
+		free(g);
+	}
+	free(impl);
+}
+
+static void module_destroy(void *data)
+{
+	struct impl *impl = data;
+
+	spa_hook_remove(&impl->module_listener);
+	impl_free(impl);
+}
+
+static const struct pw_impl_module_events module_events = {
+	PW_VERSION_IMPL_MODULE_EVENTS,
+	.destroy = module_destroy,
+};
+
+SPA_EXPORT
+int pipewire__module_init(struct pw_impl_module *module, const char *args)
+{
+	struct pw_context *context = pw_impl_module_get_context(module);
+	struct pw_properties *props = NULL;
+	struct pm_options options;
+	struct impl *impl;
+	char err[256] = "";
+	int res;
+
+	PW_LOG_TOPIC_INIT(pm_log_topic);
+
+	if (args != NULL && *args != '\0') {
+		struct spa_error_location loc;
+		props = pw_properties_new_string_checked(args, strlen(args), &loc);
+		if (props == NULL) {
+			pw_log_error(NAME ": cannot parse module arguments at line %d column %d: %s",
+					loc.line, loc.col, loc.reason);
+			return -EINVAL;
+		}
+	}
+	res = pm_options_parse(props ? &props->dict : NULL, &options, err, sizeof(err));
+	pw_properties_free(props);
+	if (res < 0) {
+		pw_log_error(NAME ": %s", err);
+		return res;
+	}
+
+	impl = calloc(1, sizeof(*impl));
+	if (impl == NULL)
+		return -errno;
+	impl->options = options;
+
+	impl->context = context;
+	impl->module = module;
+	spa_list_init(&impl->guarded);
+	/* fail-closed until the policy answers */
+	impl->mute.muted = impl->options.initial_muted;
+	impl->mute.engage = 1;
+
+	impl->policy = pm_policy_client_new(context, impl->options.bus, &policy_events, impl);
+	if (impl->policy == NULL) {
+		res = -errno;
+		pw_log_error(NAME ": cannot follow the policy: %s (is support.dbus "
+				"disabled in the context properties?)", spa_strerror(res));
+		free(impl);
+		return res;
+	}
+
+	pw_context_add_listener(context, &impl->context_listener, &context_events, impl);
+	pw_context_for_each_global(context, guard_existing, impl);
+
+	pw_impl_module_add_listener(module, &impl->module_listener, &module_events, impl);
+	pw_impl_module_update_properties(module, &SPA_DICT_INIT_ARRAY(module_props));
+
+	pw_log_info("loaded: policy on the %s bus, %s until it answers, guarding %u sources",
+			impl->options.bus == PM_BUS_SYSTEM ? "system" : "session",
+			impl->options.initial_muted ? "muted" : "unmuted", impl->n_guarded);
+	return 0;
+}

@@ -1,0 +1,492 @@
+/* privacy-mute: interposition on the spa_node of a capture source */
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * Every caller of a spa_node goes through spa_interface_call*, which reads
+ * iface.cb.funcs on each call. A guard replaces only that one pointer with
+ * its own method table; cb.data stays the node's own object, so a data
+ * thread that reads the two fields while we swap never pairs the node's
+ * functions with our data or the other way round. Our methods find their
+ * guard from the node's object through a small lock-free table.
+ *
+ * The methods forward to the original and, on the way, record for each
+ * output port its buffers io, its buffers and the silence of its format.
+ * While muted, silence is written into the output buffer of each port:
+ *  - after process() returns HAVE_DATA (the node is a follower), and
+ *  - in the rt start event of the node (it is the driver: its data was
+ *    produced in its ready() path, before peers are triggered).
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spa/node/node.h>
+#include <spa/node/io.h>
+#include <spa/buffer/buffer.h>
+#include <spa/utils/result.h>
+
+#include <pipewire/pipewire.h>
+#include <pipewire/impl.h>
+
+#include "node-guard.h"
+#include "silence.h"
+
+PW_LOG_TOPIC_EXTERN(pm_log_topic);
+#define PW_LOG_TOPIC_DEFAULT pm_log_topic
+
+/* Enough for 64 channels in dsp mode plus as many monitor ports. An output
+ * port beyond this cannot be silenced, so it is refused buffers. */
+#define MAX_PORTS	128
+#define MAX_GUARDS	256
+
+struct port {
+	struct spa_io_buffers *io;	/* atomic: NULL while not usable */
+	struct spa_buffer **buffers;
+	uint32_t n_buffers;		/* atomic: 0 while not usable */
+	uint32_t cleared;		/* data thread: engage count of the last full clear */
+	struct pm_silence silence;
+};
+
+struct pm_guard {
+	struct pw_impl_node *node;
+	struct spa_node *spa_node;
+	const struct spa_node_methods *orig_methods;
+	void *orig_data;
+	struct pm_mute *mute;
+
+	const struct pm_guard_events *events;
+	void *events_data;
+
+	struct spa_hook node_listener;
+	struct spa_hook rt_listener;
+
+	uint32_t n_ports;		/* atomic: highest used port id + 1 */
+	struct port ports[MAX_PORTS];
+};
+
+/* Node object -> guard, shared by all module instances in the process. */
+static struct {
+	void *object;
+	struct pm_guard *guard;
+} slots[MAX_GUARDS];
+
+static struct pm_guard *lookup(void *object)
+{
+	uint32_t i;
+	for (i = 0; i < MAX_GUARDS; i++) {
+		if (__atomic_load_n(&slots[i].object, __ATOMIC_ACQUIRE) == object)
+			return __atomic_load_n(&slots[i].guard, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static int slot_add(void *object, struct pm_guard *g)
+{
+	uint32_t i;
+	for (i = 0; i < MAX_GUARDS; i++) {
+		if (slots[i].object != NULL)
+			continue;
+		__atomic_store_n(&slots[i].guard, g, __ATOMIC_RELAXED);
+		__atomic_store_n(&slots[i].object, object, __ATOMIC_RELEASE);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+static void slot_remove(void *object)
+{
+	uint32_t i;
+	for (i = 0; i < MAX_GUARDS; i++) {
+		if (slots[i].object != object)
+			continue;
+		__atomic_store_n(&slots[i].object, NULL, __ATOMIC_RELEASE);
+		__atomic_store_n(&slots[i].guard, NULL, __ATOMIC_RELAXED);
+	}
+}
+
+/* ---- data thread ---- */
+
+static void silence_data(const struct pm_silence *s, struct spa_data *d)
+{
+	uint32_t maxsize = d->maxsize, offset, size;
+	uint8_t *mem = d->data;
+
+	if (mem == NULL || maxsize == 0 || d->chunk == NULL)
+		return;
+	offset = d->chunk->offset % maxsize;
+	size = SPA_MIN(d->chunk->size, maxsize);
+	if (offset + size <= maxsize) {
+		pm_silence_fill(s, mem + offset, size);
+	} else {
+		/* a ring buffer chunk that wraps */
+		pm_silence_fill(s, mem + offset, maxsize - offset);
+		pm_silence_fill(s, mem, size - (maxsize - offset));
+	}
+}
+
+static void silence_port(struct port *p, uint32_t engage)
+{
+	struct spa_io_buffers *io = __atomic_load_n(&p->io, __ATOMIC_ACQUIRE);
+	uint32_t n_buffers = __atomic_load_n(&p->n_buffers, __ATOMIC_ACQUIRE);
+	struct spa_buffer *b;
+	uint32_t i, j, id;
+
+	if (io == NULL || n_buffers == 0)
+		return;
+
+	if (SPA_UNLIKELY(p->cleared != engage)) {
+		/* first muted cycle: no unmuted audio stays in any buffer */
+		for (i = 0; i < n_buffers; i++) {
+			b = p->buffers[i];
+			for (j = 0; j < b->n_datas; j++) {
+				if (b->datas[j].data != NULL)
+					pm_silence_fill(&p->silence, b->datas[j].data,
+							b->datas[j].maxsize);
+			}
+		}
+		p->cleared = engage;
+	}
+
+	id = io->buffer_id;
+	if (id >= n_buffers)
+		return;
+	b = p->buffers[id];
+	for (j = 0; j < b->n_datas; j++)
+		silence_data(&p->silence, &b->datas[j]);
+}
+
+static inline void silence_outputs(struct pm_guard *g)
+{
+	uint32_t i, n_ports, engage;
+
+	if (!__atomic_load_n(&g->mute->muted, __ATOMIC_ACQUIRE))
+		return;
+	engage = __atomic_load_n(&g->mute->engage, __ATOMIC_ACQUIRE);
+	n_ports = __atomic_load_n(&g->n_ports, __ATOMIC_ACQUIRE);
+	for (i = 0; i < n_ports; i++)
+		silence_port(&g->ports[i], engage);
+}
+
+static void rt_start(void *data)
+{
+	silence_outputs(data);
+}
+
+static const struct pw_impl_node_rt_events rt_events = {
+	PW_VERSION_IMPL_NODE_RT_EVENTS,
+	.start = rt_start,
+};
+
+#define CALL(g,method,...)						\
+	((g)->orig_methods->method ?					\
+	 (g)->orig_methods->method((g)->orig_data, ##__VA_ARGS__) :	\
+	 -ENOTSUP)
+
+#define GUARD_OR_RETURN(g,object)					\
+	struct pm_guard *g = lookup(object);				\
+	if (SPA_UNLIKELY(g == NULL))					\
+		return -EIO;
+
+static int guard_process(void *object)
+{
+	GUARD_OR_RETURN(g, object);
+	int res = CALL(g, process);
+	if (res >= 0 && (res & SPA_STATUS_HAVE_DATA))
+		silence_outputs(g);
+	return res;
+}
+
+static int guard_port_reuse_buffer(void *object, uint32_t port_id, uint32_t buffer_id)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, port_reuse_buffer, port_id, buffer_id);
+}
+
+/* ---- main thread ---- */
+
+static struct port *output_port(struct pm_guard *g, enum spa_direction direction,
+		uint32_t port_id)
+{
+	if (direction != SPA_DIRECTION_OUTPUT || port_id >= MAX_PORTS)
+		return NULL;
+	return &g->ports[port_id];
+}
+
+static void port_touch(struct pm_guard *g, uint32_t port_id)
+{
+	if (port_id + 1 > g->n_ports)
+		__atomic_store_n(&g->n_ports, port_id + 1, __ATOMIC_RELEASE);
+}
+
+static void port_clear(struct port *p)
+{
+	__atomic_store_n(&p->io, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->n_buffers, 0, __ATOMIC_RELEASE);
+	p->buffers = NULL;
+}
+
+static int guard_add_listener(void *object, struct spa_hook *listener,
+		const struct spa_node_events *events, void *data)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, add_listener, listener, events, data);
+}
+
+static int guard_set_callbacks(void *object, const struct spa_node_callbacks *callbacks,
+		void *data)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, set_callbacks, callbacks, data);
+}
+
+static int guard_sync(void *object, int seq)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, sync, seq);
+}
+
+static int guard_enum_params(void *object, int seq, uint32_t id, uint32_t start,
+		uint32_t max, const struct spa_pod *filter)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, enum_params, seq, id, start, max, filter);
+}
+
+static int guard_set_param(void *object, uint32_t id, uint32_t flags,
+		const struct spa_pod *param)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, set_param, id, flags, param);
+}
+
+static int guard_set_io(void *object, uint32_t id, void *data, size_t size)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, set_io, id, data, size);
+}
+
+static int guard_send_command(void *object, const struct spa_command *command)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, send_command, command);
+}
+
+static int guard_add_port(void *object, enum spa_direction direction, uint32_t port_id,
+		const struct spa_dict *props)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, add_port, direction, port_id, props);
+}
+
+static int guard_remove_port(void *object, enum spa_direction direction, uint32_t port_id)
+{
+	GUARD_OR_RETURN(g, object);
+	struct port *p = output_port(g, direction, port_id);
+	if (p != NULL)
+		port_clear(p);
+	return CALL(g, remove_port, direction, port_id);
+}
+
+static int guard_port_enum_params(void *object, int seq, enum spa_direction direction,
+		uint32_t port_id, uint32_t id, uint32_t start, uint32_t max,
+		const struct spa_pod *filter)
+{
+	GUARD_OR_RETURN(g, object);
+	return CALL(g, port_enum_params, seq, direction, port_id, id, start, max, filter);
+}
+
+static int guard_port_set_param(void *object, enum spa_direction direction, uint32_t port_id,
+		uint32_t id, uint32_t flags, const struct spa_pod *param)
+{
+	GUARD_OR_RETURN(g, object);
+	struct port *p = output_port(g, direction, port_id);
+	int res = CALL(g, port_set_param, direction, port_id, id, flags, param);
+
+	if (p != NULL && id == SPA_PARAM_Format && res >= 0) {
+		struct pm_silence s;
+		pm_silence_for_format_pod(param, &s);
+		p->silence = s;
+		pw_log_debug("%p: port %u format set, silence stride:%u zero:%u",
+				g, port_id, s.stride, s.zero);
+	}
+	return res;
+}
+
+static int guard_port_use_buffers(void *object, enum spa_direction direction,
+		uint32_t port_id, uint32_t flags, struct spa_buffer **buffers,
+		uint32_t n_buffers)
+{
+	GUARD_OR_RETURN(g, object);
+	struct port *p = output_port(g, direction, port_id);
+	int res;
+
+	if (direction == SPA_DIRECTION_OUTPUT && p == NULL && n_buffers > 0) {
+		pw_log_error("%p: output port %u is beyond the %u ports privacy-mute can "
+				"silence: refusing its buffers", g, port_id, MAX_PORTS);
+		return -ENOSPC;
+	}
+	if (p != NULL)
+		__atomic_store_n(&p->n_buffers, 0, __ATOMIC_RELEASE);
+
+	res = CALL(g, port_use_buffers, direction, port_id, flags, buffers, n_buffers);
+
+	if (p != NULL && res >= 0 && n_buffers > 0) {
+		p->buffers = buffers;
+		p->cleared = 0;
+		__atomic_store_n(&p->n_buffers, n_buffers, __ATOMIC_RELEASE);
+		port_touch(g, port_id);
+	}
+	return res;
+}
+
+static int guard_port_set_io(void *object, enum spa_direction direction, uint32_t port_id,
+		uint32_t id, void *data, size_t size)
+{
+	GUARD_OR_RETURN(g, object);
+	struct port *p = id == SPA_IO_Buffers ? output_port(g, direction, port_id) : NULL;
+	int res;
+
+	if (id == SPA_IO_Buffers && direction == SPA_DIRECTION_OUTPUT &&
+	    p == NULL && data != NULL) {
+		pw_log_error("%p: output port %u is beyond the %u ports privacy-mute can "
+				"silence: refusing its io", g, port_id, MAX_PORTS);
+		return -ENOSPC;
+	}
+	if (p != NULL)
+		__atomic_store_n(&p->io, NULL, __ATOMIC_RELEASE);
+
+	res = CALL(g, port_set_io, direction, port_id, id, data, size);
+
+	if (p != NULL && res >= 0 && data != NULL && size >= sizeof(struct spa_io_buffers)) {
+		__atomic_store_n(&p->io, (struct spa_io_buffers *)data, __ATOMIC_RELEASE);
+		port_touch(g, port_id);
+	}
+	return res;
+}
+
+static const struct spa_node_methods guard_methods = {
+	SPA_VERSION_NODE_METHODS,
+	.add_listener = guard_add_listener,
+	.set_callbacks = guard_set_callbacks,
+	.sync = guard_sync,
+	.enum_params = guard_enum_params,
+	.set_param = guard_set_param,
+	.set_io = guard_set_io,
+	.send_command = guard_send_command,
+	.add_port = guard_add_port,
+	.remove_port = guard_remove_port,
+	.port_enum_params = guard_port_enum_params,
+	.port_set_param = guard_port_set_param,
+	.port_use_buffers = guard_port_use_buffers,
+	.port_set_io = guard_port_set_io,
+	.port_reuse_buffer = guard_port_reuse_buffer,
+	.process = guard_process,
+};
+
+static void node_destroy(void *data)
+{
+	struct pm_guard *g = data;
+	if (g->events && g->events->destroyed)
+		g->events->destroyed(g->events_data, g);
+	pm_guard_destroy(g);
+}
+
+static void node_port_removed(void *data, struct pw_impl_port *port)
+{
+	struct pm_guard *g = data;
+	struct port *p = output_port(g, (enum spa_direction)pw_impl_port_get_direction(port),
+			pw_impl_port_get_id(port));
+	if (p == NULL)
+		return;
+	/* the port's io and buffers are freed after this event */
+	port_clear(p);
+	pm_guard_sync(g);
+}
+
+static const struct pw_impl_node_events node_events = {
+	PW_VERSION_IMPL_NODE_EVENTS,
+	.destroy = node_destroy,
+	.port_removed = node_port_removed,
+};
+
+static const struct pw_impl_node_rt_events barrier_events = {
+	PW_VERSION_IMPL_NODE_RT_EVENTS,
+};
+
+void pm_guard_sync(struct pm_guard *g)
+{
+	struct spa_hook barrier;
+
+	/* Adding an rt listener is queued on the node's data loop; removing
+	 * it is a blocking invoke there. When it returns, the loop has run
+	 * past any cycle that was under way. */
+	spa_zero(barrier);
+	pw_impl_node_add_rt_listener(g->node, &barrier, &barrier_events, NULL);
+	pw_impl_node_remove_rt_listener(g->node, &barrier);
+}
+
+struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
+		const struct pm_guard_events *events, void *data)
+{
+	struct spa_node *spa_node = pw_impl_node_get_implementation(node);
+	struct pm_guard *g;
+	uint32_t i;
+	int res;
+
+	if (spa_node == NULL) {
+		errno = ENOTSUP;
+		return NULL;
+	}
+	if (spa_node->iface.cb.funcs == &guard_methods || lookup(spa_node->iface.cb.data)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+
+	g->node = node;
+	g->spa_node = spa_node;
+	g->orig_methods = spa_node->iface.cb.funcs;
+	g->orig_data = spa_node->iface.cb.data;
+	g->mute = mute;
+	g->events = events;
+	g->events_data = data;
+	for (i = 0; i < MAX_PORTS; i++)
+		g->ports[i].silence = PM_SILENCE_ZERO;
+
+	if ((res = slot_add(g->orig_data, g)) < 0) {
+		free(g);
+		errno = -res;
+		return NULL;
+	}
+	pw_impl_node_add_listener(node, &g->node_listener, &node_events, g);
+	pw_impl_node_add_rt_listener(node, &g->rt_listener, &rt_events, g);
+
+	/* one aligned pointer store: callers see either table, both work */
+	__atomic_store_n(&spa_node->iface.cb.funcs, (const void *)&guard_methods,
+			__ATOMIC_RELEASE);
+	pm_guard_sync(g);
+	return g;
+}
+
+void pm_guard_destroy(struct pm_guard *g)
+{
+	if (g->spa_node->iface.cb.funcs == &guard_methods)
+		__atomic_store_n(&g->spa_node->iface.cb.funcs, (const void *)g->orig_methods,
+				__ATOMIC_RELEASE);
+	else
+		pw_log_warn("%p: node methods were replaced by someone else, "
+				"leaving them as they are", g);
+
+	spa_hook_remove(&g->node_listener);
+	/* blocking on the node's data loop: no thread is in our code after */
+	pw_impl_node_remove_rt_listener(g->node, &g->rt_listener);
+	slot_remove(g->orig_data);
+	free(g);
+}
+
+struct pw_impl_node *pm_guard_get_node(struct pm_guard *g)
+{
+	return g->node;
+}

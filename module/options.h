@@ -1,0 +1,34 @@
+/* privacy-mute: module options and node classification (pure logic) */
+/* SPDX-License-Identifier: MIT */
+
+#ifndef PRIVACY_MUTE_OPTIONS_H
+#define PRIVACY_MUTE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <spa/utils/dict.h>
+
+#include "policy-client.h"
+
+struct pm_options {
+	enum pm_bus bus;	/* policy.bus */
+	bool initial_muted;	/* initial.state */
+};
+
+/* Parse and validate the module arguments (a SPA-JSON object already read
+ * into a dict). Returns 0, or -EINVAL with a message naming the key in
+ * err. Unknown keys are errors: a typo must not silently weaken a privacy
+ * setting. */
+int pm_options_parse(const struct spa_dict *args, struct pm_options *opts,
+		char *err, size_t err_size);
+
+/* A node with this media.class captures audio and must be guarded:
+ * Audio/Source, Audio/Source/Virtual, Audio/Duplex... */
+bool pm_media_class_is_capture(const char *media_class);
+
+/* Nodes whose data is produced in another process (client-node) are
+ * guarded there, not here. */
+bool pm_factory_is_local(const char *factory_name);
+
+#endif

@@ -1,0 +1,492 @@
+/* privacy-mute: the enforcer's side of the policy D-Bus contract */
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * RegisterEnforcer -> (muted, generation); then PropertiesChanged from the
+ * policy's unique name brings new states; each applied state is answered
+ * with Acknowledge. Signals from any other sender are ignored: anyone on
+ * the bus can emit a signal with our path, only the name owner speaks for
+ * the policy. When the policy leaves the bus or the bus goes away, nothing
+ * changes here (fail-closed: the last state stays); we register again when
+ * the name has an owner again, and reconnect to a restarted bus.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dbus/dbus.h>
+
+#include <spa/support/dbus.h>
+#include <spa/utils/result.h>
+
+#include <pipewire/pipewire.h>
+
+#include "policy-client.h"
+
+PW_LOG_TOPIC_EXTERN(pm_log_topic);
+#define PW_LOG_TOPIC_DEFAULT pm_log_topic
+
+#define RETRY_SEC	2
+#define CALL_TIMEOUT_MS	5000
+
+struct pm_policy_client {
+	struct pw_context *context;
+	struct pw_loop *loop;
+	enum pm_bus bus;
+	const struct pm_policy_client_events *events;
+	void *events_data;
+
+	struct spa_dbus *dbus;
+	struct spa_dbus_connection *dbus_connection;
+	struct spa_hook connection_listener;
+	DBusConnection *conn;
+	bool filter_added;
+
+	struct spa_source *retry_timer;
+	DBusPendingCall *register_call;
+	DBusPendingCall *ack_call;	/* only the latest acknowledgement matters */
+
+	char *owner;		/* unique name of the policy we registered with */
+	bool registered;
+	uint32_t sources;
+};
+
+static void connect_bus(struct pm_policy_client *c);
+static void register_enforcer(struct pm_policy_client *c);
+
+static void schedule_retry(struct pm_policy_client *c)
+{
+	struct timespec value = { .tv_sec = RETRY_SEC }, interval = { 0 };
+	pw_loop_update_timer(c->loop, c->retry_timer, &value, &interval, false);
+}
+
+static void set_owner(struct pm_policy_client *c, const char *owner)
+{
+	free(c->owner);
+	c->owner = (owner && *owner) ? strdup(owner) : NULL;
+}
+
+static void cancel_register(struct pm_policy_client *c)
+{
+	if (c->register_call) {
+		dbus_pending_call_cancel(c->register_call);
+		dbus_pending_call_unref(c->register_call);
+		c->register_call = NULL;
+	}
+}
+
+static void cancel_ack(struct pm_policy_client *c)
+{
+	if (c->ack_call) {
+		dbus_pending_call_cancel(c->ack_call);
+		dbus_pending_call_unref(c->ack_call);
+		c->ack_call = NULL;
+	}
+}
+
+static void emit_state(struct pm_policy_client *c, bool muted, uint64_t generation)
+{
+	if (c->events && c->events->state)
+		c->events->state(c->events_data, muted, generation);
+}
+
+static void register_reply(DBusPendingCall *pending, void *data)
+{
+	struct pm_policy_client *c = data;
+	DBusMessage *reply;
+	DBusError error;
+	dbus_bool_t muted;
+	dbus_uint64_t generation;
+
+	reply = dbus_pending_call_steal_reply(pending);
+	dbus_pending_call_unref(c->register_call);
+	c->register_call = NULL;
+	if (reply == NULL)
+		return;
+
+	dbus_error_init(&error);
+	if (dbus_set_error_from_message(&error, reply)) {
+		/* no policy yet: NameOwnerChanged or the retry brings us back */
+		pw_log_info("policy not available on the %s bus (%s: %s); keeping the "
+				"current state", c->bus == PM_BUS_SYSTEM ? "system" : "session",
+				error.name, error.message);
+		dbus_error_free(&error);
+		schedule_retry(c);
+		goto done;
+	}
+	if (!dbus_message_get_args(reply, &error,
+				DBUS_TYPE_BOOLEAN, &muted,
+				DBUS_TYPE_UINT64, &generation,
+				DBUS_TYPE_INVALID)) {
+		pw_log_error("bad RegisterEnforcer reply: %s", error.message);
+		dbus_error_free(&error);
+		schedule_retry(c);
+		goto done;
+	}
+	set_owner(c, dbus_message_get_sender(reply));
+	c->registered = true;
+	pw_log_info("registered with policy %s: muted:%d generation:%" PRIu64,
+			c->owner, muted, (uint64_t)generation);
+	emit_state(c, muted, generation);
+done:
+	dbus_message_unref(reply);
+}
+
+static bool append_info(DBusMessageIter *it, struct pm_policy_client *c)
+{
+	DBusMessageIter dict, entry, var;
+	char host[256] = "";
+	const char *process = pw_get_prgname();
+	const char *hostp = host;
+	dbus_uint32_t pid = (dbus_uint32_t)getpid();
+	dbus_uint32_t sources = c->sources;
+
+	if (process == NULL)
+		process = "";
+	gethostname(host, sizeof(host) - 1);
+
+#define ADD(key, sig, type, val)						\
+	if (!dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) || \
+	    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &(const char *){key}) || \
+	    !dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, sig, &var) || \
+	    !dbus_message_iter_append_basic(&var, type, val) ||		\
+	    !dbus_message_iter_close_container(&entry, &var) ||		\
+	    !dbus_message_iter_close_container(&dict, &entry))		\
+		return false;
+
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict))
+		return false;
+	ADD("process", "s", DBUS_TYPE_STRING, &process);
+	ADD("host", "s", DBUS_TYPE_STRING, &hostp);
+	ADD("pid", "u", DBUS_TYPE_UINT32, &pid);
+	ADD("sources", "u", DBUS_TYPE_UINT32, &sources);
+#undef ADD
+	return dbus_message_iter_close_container(it, &dict);
+}
+
+static void register_enforcer(struct pm_policy_client *c)
+{
+	DBusMessage *m;
+	DBusMessageIter it;
+
+	if (c->conn == NULL || c->register_call != NULL)
+		return;
+
+	m = dbus_message_new_method_call(PM_POLICY_NAME, PM_POLICY_PATH,
+			PM_POLICY_INTERFACE, "RegisterEnforcer");
+	if (m == NULL)
+		goto oom;
+	dbus_message_iter_init_append(m, &it);
+	if (!append_info(&it, c))
+		goto oom_msg;
+	/* may D-Bus-activate the policy service */
+	dbus_message_set_auto_start(m, TRUE);
+	if (!dbus_connection_send_with_reply(c->conn, m, &c->register_call, CALL_TIMEOUT_MS) ||
+	    c->register_call == NULL)
+		goto oom_msg;
+	if (!dbus_pending_call_set_notify(c->register_call, register_reply, c, NULL)) {
+		cancel_register(c);
+		goto oom_msg;
+	}
+	dbus_message_unref(m);
+	return;
+oom_msg:
+	dbus_message_unref(m);
+oom:
+	pw_log_error("out of memory registering with the policy");
+	schedule_retry(c);
+}
+
+static void ack_reply(DBusPendingCall *pending, void *data)
+{
+	struct pm_policy_client *c = data;
+	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
+	DBusError error;
+
+	dbus_pending_call_unref(c->ack_call);
+	c->ack_call = NULL;
+	if (reply == NULL)
+		return;
+	dbus_error_init(&error);
+	if (dbus_set_error_from_message(&error, reply)) {
+		pw_log_warn("Acknowledge refused (%s: %s); registering again",
+				error.name, error.message);
+		dbus_error_free(&error);
+		c->registered = false;
+		register_enforcer(c);
+	}
+	dbus_message_unref(reply);
+}
+
+void pm_policy_client_ack(struct pm_policy_client *c, uint64_t generation,
+		bool muted, uint32_t sources)
+{
+	DBusMessage *m;
+	dbus_uint64_t gen = generation;
+	dbus_bool_t mu = muted;
+	dbus_uint32_t src = sources;
+
+	c->sources = sources;
+	if (c->conn == NULL || !c->registered || c->owner == NULL)
+		return;
+	cancel_ack(c);
+
+	/* to the unique name we registered with, so a new owner of the
+	 * well-known name never gets an acknowledgement it did not ask for */
+	m = dbus_message_new_method_call(c->owner, PM_POLICY_PATH,
+			PM_POLICY_INTERFACE, "Acknowledge");
+	if (m == NULL ||
+	    !dbus_message_append_args(m, DBUS_TYPE_UINT64, &gen, DBUS_TYPE_BOOLEAN, &mu,
+		    DBUS_TYPE_UINT32, &src, DBUS_TYPE_INVALID) ||
+	    !dbus_connection_send_with_reply(c->conn, m, &c->ack_call, CALL_TIMEOUT_MS) ||
+	    c->ack_call == NULL ||
+	    !dbus_pending_call_set_notify(c->ack_call, ack_reply, c, NULL)) {
+		pw_log_error("out of memory acknowledging generation %" PRIu64, generation);
+		cancel_ack(c);
+	}
+	if (m)
+		dbus_message_unref(m);
+}
+
+void pm_policy_client_set_sources(struct pm_policy_client *c, uint32_t sources)
+{
+	c->sources = sources;
+}
+
+static void handle_properties_changed(struct pm_policy_client *c, DBusMessage *m)
+{
+	DBusMessageIter it, dict, entry, var;
+	const char *iface, *key;
+	dbus_bool_t muted = FALSE;
+	dbus_uint64_t generation = 0;
+	bool have_muted = false, have_generation = false;
+
+	if (c->owner == NULL || !spa_streq(dbus_message_get_sender(m), c->owner))
+		return;
+	if (!dbus_message_iter_init(m, &it) ||
+	    dbus_message_iter_get_arg_type(&it) != DBUS_TYPE_STRING)
+		return;
+	dbus_message_iter_get_basic(&it, &iface);
+	if (!spa_streq(iface, PM_POLICY_INTERFACE) || !dbus_message_iter_next(&it) ||
+	    dbus_message_iter_get_arg_type(&it) != DBUS_TYPE_ARRAY)
+		return;
+
+	dbus_message_iter_recurse(&it, &dict);
+	while (dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY) {
+		dbus_message_iter_recurse(&dict, &entry);
+		dbus_message_iter_get_basic(&entry, &key);
+		dbus_message_iter_next(&entry);
+		dbus_message_iter_recurse(&entry, &var);
+		if (spa_streq(key, "Muted") &&
+		    dbus_message_iter_get_arg_type(&var) == DBUS_TYPE_BOOLEAN) {
+			dbus_message_iter_get_basic(&var, &muted);
+			have_muted = true;
+		} else if (spa_streq(key, "Generation") &&
+		    dbus_message_iter_get_arg_type(&var) == DBUS_TYPE_UINT64) {
+			dbus_message_iter_get_basic(&var, &generation);
+			have_generation = true;
+		}
+		dbus_message_iter_next(&dict);
+	}
+	if (have_muted && have_generation)
+		emit_state(c, muted, generation);
+}
+
+static void handle_name_owner_changed(struct pm_policy_client *c, DBusMessage *m)
+{
+	const char *name, *old_owner, *new_owner;
+
+	if (!dbus_message_get_args(m, NULL,
+				DBUS_TYPE_STRING, &name,
+				DBUS_TYPE_STRING, &old_owner,
+				DBUS_TYPE_STRING, &new_owner,
+				DBUS_TYPE_INVALID) ||
+	    !spa_streq(name, PM_POLICY_NAME))
+		return;
+
+	if (new_owner == NULL || *new_owner == '\0') {
+		pw_log_warn("policy %s left the bus; keeping the current state", old_owner);
+		set_owner(c, NULL);
+		c->registered = false;
+		return;
+	}
+	pw_log_info("policy is now %s; registering", new_owner);
+	set_owner(c, NULL);
+	c->registered = false;
+	cancel_register(c);
+	register_enforcer(c);
+}
+
+static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data)
+{
+	struct pm_policy_client *c = data;
+
+	if (dbus_message_is_signal(m, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged") &&
+	    spa_streq(dbus_message_get_path(m), PM_POLICY_PATH))
+		handle_properties_changed(c, m);
+	else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
+	    spa_streq(dbus_message_get_sender(m), DBUS_SERVICE_DBUS))
+		handle_name_owner_changed(c, m);
+
+	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+}
+
+static void add_match(struct pm_policy_client *c, const char *rule)
+{
+	DBusMessage *m;
+
+	/* dbus_bus_add_match() would block the main loop for a round trip */
+	m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
+			DBUS_INTERFACE_DBUS, "AddMatch");
+	if (m == NULL)
+		return;
+	dbus_message_set_no_reply(m, TRUE);
+	if (dbus_message_append_args(m, DBUS_TYPE_STRING, &rule, DBUS_TYPE_INVALID))
+		dbus_connection_send(c->conn, m, NULL);
+	dbus_message_unref(m);
+}
+
+/* Forget the DBusConnection; the spa_dbus_connection stays and hands out a
+ * new one on the next spa_dbus_connection_get(). */
+static void drop_connection(struct pm_policy_client *c)
+{
+	cancel_register(c);
+	cancel_ack(c);
+	if (c->conn && c->filter_added)
+		dbus_connection_remove_filter(c->conn, filter, c);
+	c->filter_added = false;
+	c->conn = NULL;
+	set_owner(c, NULL);
+	c->registered = false;
+}
+
+static void disconnect_bus(struct pm_policy_client *c)
+{
+	drop_connection(c);
+	if (c->dbus_connection) {
+		spa_hook_remove(&c->connection_listener);
+		spa_dbus_connection_destroy(c->dbus_connection);
+		c->dbus_connection = NULL;
+	}
+}
+
+static void on_disconnected(void *data)
+{
+	struct pm_policy_client *c = data;
+	pw_log_warn("lost the %s bus; keeping the current state and reconnecting",
+			c->bus == PM_BUS_SYSTEM ? "system" : "session");
+	/* spa's filter already closed the connection; the filter we added
+	 * went with it */
+	c->filter_added = false;
+	drop_connection(c);
+	schedule_retry(c);
+}
+
+static void on_connection_destroy(void *data)
+{
+	struct pm_policy_client *c = data;
+	spa_hook_remove(&c->connection_listener);
+	c->dbus_connection = NULL;
+	c->conn = NULL;
+	c->filter_added = false;
+}
+
+static const struct spa_dbus_connection_events connection_events = {
+	SPA_VERSION_DBUS_CONNECTION_EVENTS,
+	.destroy = on_connection_destroy,
+	.disconnected = on_disconnected,
+};
+
+static void connect_bus(struct pm_policy_client *c)
+{
+	if (c->dbus_connection == NULL) {
+		c->dbus_connection = spa_dbus_get_connection(c->dbus,
+				c->bus == PM_BUS_SYSTEM ? SPA_DBUS_TYPE_SYSTEM : SPA_DBUS_TYPE_SESSION);
+		if (c->dbus_connection == NULL)
+			goto retry;
+		spa_dbus_connection_add_listener(c->dbus_connection, &c->connection_listener,
+				&connection_events, c);
+	}
+	/* connects on first use (a short blocking Hello, as every
+	 * PipeWire module that uses D-Bus does) */
+	c->conn = spa_dbus_connection_get(c->dbus_connection);
+	if (c->conn == NULL)
+		goto retry;
+	if (!dbus_connection_add_filter(c->conn, filter, c, NULL)) {
+		drop_connection(c);
+		goto retry;
+	}
+	c->filter_added = true;
+	add_match(c, "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='"
+			DBUS_INTERFACE_DBUS "',member='NameOwnerChanged',arg0='"
+			PM_POLICY_NAME "'");
+	add_match(c, "type='signal',interface='" DBUS_INTERFACE_PROPERTIES
+			"',member='PropertiesChanged',path='" PM_POLICY_PATH "',arg0='"
+			PM_POLICY_INTERFACE "'");
+	register_enforcer(c);
+	return;
+retry:
+	pw_log_warn("cannot connect to the %s bus; keeping the current state, retrying in %ds",
+			c->bus == PM_BUS_SYSTEM ? "system" : "session", RETRY_SEC);
+	schedule_retry(c);
+}
+
+static void on_retry(void *data, uint64_t expirations)
+{
+	struct pm_policy_client *c = data;
+	if (c->conn == NULL)
+		connect_bus(c);
+	else if (!c->registered)
+		register_enforcer(c);
+}
+
+struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum pm_bus bus,
+		const struct pm_policy_client_events *events, void *data)
+{
+	struct pm_policy_client *c;
+	const struct spa_support *support;
+	uint32_t n_support;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->context = context;
+	c->loop = pw_context_get_main_loop(context);
+	c->bus = bus;
+	c->events = events;
+	c->events_data = data;
+
+	support = pw_context_get_support(context, &n_support);
+	c->dbus = spa_support_find(support, n_support, SPA_TYPE_INTERFACE_DBus);
+	if (c->dbus == NULL) {
+		free(c);
+		errno = ENOTSUP;
+		return NULL;
+	}
+	c->retry_timer = pw_loop_add_timer(c->loop, on_retry, c);
+	if (c->retry_timer == NULL) {
+		free(c);
+		return NULL;
+	}
+	connect_bus(c);
+	return c;
+}
+
+void pm_policy_client_destroy(struct pm_policy_client *c)
+{
+	if (c->conn && c->registered && c->owner) {
+		DBusMessage *m = dbus_message_new_method_call(c->owner, PM_POLICY_PATH,
+				PM_POLICY_INTERFACE, "UnregisterEnforcer");
+		if (m) {
+			dbus_message_set_no_reply(m, TRUE);
+			dbus_connection_send(c->conn, m, NULL);
+			dbus_connection_flush(c->conn);
+			dbus_message_unref(m);
+		}
+	}
+	disconnect_bus(c);
+	pw_loop_destroy_source(c->loop, c->retry_timer);
+	free(c->owner);
+	free(c);
+}

@@ -1,0 +1,43 @@
+/* privacy-mute: the enforcer's side of the policy D-Bus contract */
+/* SPDX-License-Identifier: MIT */
+
+#ifndef PRIVACY_MUTE_POLICY_CLIENT_H
+#define PRIVACY_MUTE_POLICY_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <pipewire/context.h>
+
+#define PM_POLICY_NAME		"org.privacymute.Policy1"
+#define PM_POLICY_PATH		"/org/privacymute/Policy1"
+#define PM_POLICY_INTERFACE	"org.privacymute.Policy1"
+
+enum pm_bus {
+	PM_BUS_SESSION,
+	PM_BUS_SYSTEM,
+};
+
+struct pm_policy_client;
+
+struct pm_policy_client_events {
+	/* The policy said the state is muted, at this generation. Acknowledge
+	 * with pm_policy_client_ack() once it is applied. */
+	void (*state) (void *data, bool muted, uint64_t generation);
+};
+
+/* Follow the policy on the given bus. Runs on the context's main loop; no
+ * call ever blocks it on the policy (every method call is a pending call).
+ * Never fails because the bus or the policy is missing: it retries. */
+struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum pm_bus bus,
+		const struct pm_policy_client_events *events, void *data);
+
+void pm_policy_client_destroy(struct pm_policy_client *client);
+
+void pm_policy_client_ack(struct pm_policy_client *client, uint64_t generation,
+		bool muted, uint32_t sources);
+
+/* Number of guarded sources, reported at registration. */
+void pm_policy_client_set_sources(struct pm_policy_client *client, uint32_t sources);
+
+#endif

@@ -1,0 +1,279 @@
+# privacy-mute integration tests: a private, headless PipeWire session.
+# Source this file from a test script; it needs PM_BUILD (the meson build
+# dir) and PM_SRC (the source dir) in the environment (meson test sets them).
+#
+# Everything runs in a private runtime dir under /tmp: a dbus-daemon, the
+# policy service, pipewire, wireplumber and pipewire-pulse. Every daemon is
+# stopped by its process id when the test exits.
+
+set -u
+
+: "${PM_BUILD:?PM_BUILD must point at the build directory}"
+: "${PM_SRC:?PM_SRC must point at the source directory}"
+
+PM_PCM="$PM_BUILD/tests/tools/pm-pcm"
+PM_CLI="$PM_BUILD/policy/privacy-mute"
+PM_POLICY="$PM_BUILD/policy/privacy-mute-policy"
+SYS_MODULE_DIR=$(pkg-config --variable=moduledir libpipewire-0.3)
+
+T=$(mktemp -d /tmp/pm-test.XXXXXX)
+declare -A PM_PID=()
+PM_FAILS=0
+PM_CHECKS=0
+
+export XDG_RUNTIME_DIR="$T/run" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
+export HOME="$T/home" PIPEWIRE_MODULE_DIR="$PM_BUILD/module:$SYS_MODULE_DIR"
+export PIPEWIRE_RUNTIME_DIR="$T/run" PULSE_RUNTIME_PATH="$T/run/pulse"
+export PIPEWIRE_LOG_SYSTEMD=false DISABLE_RTKIT=1 LC_ALL=C
+unset PIPEWIRE_REMOTE PULSE_SERVER DBUS_SYSTEM_BUS_ADDRESS
+mkdir -p "$T/run" "$T/config/pipewire/pipewire.conf.d" "$T/config/wireplumber/wireplumber.conf.d" \
+	"$T/config/pipewire/pipewire-pulse.conf.d" "$T/state" "$T/home" "$T/services" "$T/log"
+chmod 700 "$T/run"
+
+log() { printf '%s\n' "$*" >&2; }
+
+pm_cleanup() {
+	local name pid
+	for name in pulse wireplumber pipewire policy bus; do
+		pid=${PM_PID[$name]:-}
+		[ -n "$pid" ] || continue
+		kill "$pid" 2>/dev/null
+	done
+	for name in pulse wireplumber pipewire policy bus; do
+		pid=${PM_PID[$name]:-}
+		[ -n "$pid" ] || continue
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	if [ "${PM_KEEP:-0}" = 1 ] || [ "$PM_FAILS" -gt 0 ]; then
+		for f in "$T"/log/*.log; do
+			[ -s "$f" ] || continue
+			log "---- last lines of $(basename "$f")"
+			tail -n 30 "$f" >&2
+		done
+	fi
+	[ "${PM_KEEP:-0}" = 1 ] && log "kept $T" || rm -rf "$T"
+}
+trap pm_cleanup EXIT
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds
+wait_for() {
+	local limit=$1; shift
+	local i
+	for i in $(seq $((limit * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# check NAME COMMAND...: one assertion; failures are counted, not fatal
+check() {
+	local name=$1; shift
+	local out rc
+	PM_CHECKS=$((PM_CHECKS + 1))
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -eq 0 ]; then
+		log "ok   - $name"
+	else
+		log "FAIL - $name"
+		printf '%s\n' "$out" | sed 's/^/       /' >&2
+		PM_FAILS=$((PM_FAILS + 1))
+	fi
+	return $rc
+}
+
+finish() {
+	log "$PM_CHECKS checks, $PM_FAILS failed"
+	[ "$PM_FAILS" -eq 0 ] && [ "$PM_CHECKS" -gt 0 ]
+	exit $?
+}
+
+# ---- daemons ----
+
+start_bus() {
+	cat > "$T/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$T/run/bus</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>$T/services</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+	cat > "$T/services/org.privacymute.Policy1.service" <<SVC
+[D-BUS Service]
+Name=org.privacymute.Policy1
+Exec=$PM_POLICY
+SVC
+	dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile >"$T/log/bus.log" 2>&1 &
+	PM_PID[bus]=$!
+	export DBUS_SESSION_BUS_ADDRESS="unix:path=$T/run/bus"
+	wait_for 10 test -S "$T/run/bus" || { log "dbus-daemon did not start"; return 1; }
+}
+
+start_policy() {
+	"$PM_POLICY" "$@" >>"$T/log/policy.log" 2>&1 &
+	PM_PID[policy]=$!
+	wait_for 10 "$PM_CLI" status || { log "policy did not start"; return 1; }
+}
+
+stop_policy() {
+	local sig=${1:-TERM} pid=${PM_PID[policy]:-}
+	[ -n "$pid" ] || return 0
+	kill "-$sig" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset 'PM_PID[policy]'
+}
+
+# module_conf [ARGS]: load the module into pipewire with these args
+module_conf() {
+	cat > "$T/config/pipewire/pipewire.conf.d/50-privacy-mute.conf" <<CONF
+context.modules = [
+    { name = libpipewire-module-privacy-mute args = { ${1:-} } }
+]
+CONF
+}
+
+no_module_conf() {
+	rm -f "$T/config/pipewire/pipewire.conf.d/50-privacy-mute.conf"
+}
+
+# fake microphones: an audiotestsrc driver ("testmic", a sine), and an ALSA
+# source reading a known noise file through alsa-lib ("alsamic")
+mics_conf() {
+	"$PM_PCM" noise 60 > "$T/noise.raw"
+	cat > "$HOME/.asoundrc" <<ASOUND
+pcm.fakemic {
+    type file
+    slave.pcm "null"
+    file "/dev/null"
+    infile "$T/noise.raw"
+    format "raw"
+}
+ASOUND
+	cat > "$T/config/pipewire/pipewire.conf.d/40-fake-mics.conf" <<CONF
+context.spa-libs = {
+    audiotestsrc = audiotestsrc/libspa-audiotestsrc
+}
+context.objects = [
+    { factory = adapter
+      args = {
+          factory.name = audiotestsrc
+          node.name = testmic
+          node.description = "Test microphone"
+          media.class = Audio/Source
+          audio.rate = 48000
+          audio.channels = 2
+          audio.position = [ FL FR ]
+          node.param.Props = { volume = 0.5 }
+          priority.session = 2000
+      }
+    }
+    { factory = adapter
+      args = {
+          factory.name = api.alsa.pcm.source
+          node.name = alsamic
+          node.description = "ALSA test microphone"
+          media.class = Audio/Source
+          api.alsa.path = "fakemic"
+          audio.format = S16LE
+          audio.rate = 48000
+          audio.channels = 2
+          audio.position = [ FL FR ]
+          api.alsa.disable-mmap = true
+          api.alsa.disable-batch = true
+          priority.session = 1000
+      }
+    }
+]
+CONF
+}
+
+pw_ready() { pw-cli info 0 >/dev/null 2>&1; }
+
+start_pipewire() {
+	pipewire >"$T/log/pipewire.log" 2>&1 &
+	PM_PID[pipewire]=$!
+	wait_for 10 pw_ready || { log "pipewire did not start"; return 1; }
+}
+
+stop_pipewire() {
+	local pid=${PM_PID[pipewire]:-}
+	[ -n "$pid" ] || return 0
+	kill "${1:--TERM}" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset 'PM_PID[pipewire]'
+}
+
+wp_ready() { wpctl inspect @DEFAULT_AUDIO_SOURCE@ >/dev/null 2>&1; }
+
+start_wireplumber() {
+	wireplumber >"$T/log/wireplumber.log" 2>&1 &
+	PM_PID[wireplumber]=$!
+	wait_for 15 wp_ready || { log "wireplumber did not pick a default source"; return 1; }
+}
+
+start_pulse() {
+	pipewire-pulse >"$T/log/pulse.log" 2>&1 &
+	PM_PID[pulse]=$!
+	wait_for 10 pactl info || { log "pipewire-pulse did not start"; return 1; }
+}
+
+# The whole stack, with the module loaded into pipewire.
+start_stack() {
+	mics_conf
+	module_conf "${1:-}"
+	start_bus && start_policy && start_pipewire && start_wireplumber && start_pulse
+}
+
+# node id of a node by name
+node_id() {
+	pw-cli ls Node 2>/dev/null | awk -v n="$1" '
+		/^\s*id [0-9]+,/ { id = $2; sub(",", "", id) }
+		$0 ~ "node.name = \"" n "\"" { print id; exit }'
+}
+
+# ---- captures: each writes raw little endian PCM to the file named first ----
+
+cap_pw_record() { # FILE SECONDS [pw-record args]
+	local f=$1 s=$2; shift 2
+	timeout -s INT "$s" pw-record --raw --format s16 --rate 48000 --channels 2 "$@" - > "$f" 2>>"$T/log/clients.log"
+	return 0
+}
+
+cap_parec() { # FILE SECONDS [parec args]
+	local f=$1 s=$2; shift 2
+	timeout -s INT "$s" parec --raw --format=s16le --rate=48000 --channels=2 "$@" > "$f" 2>>"$T/log/clients.log"
+	return 0
+}
+
+cap_arecord() { # FILE SECONDS
+	local f=$1 s=$2; shift 2
+	timeout -s INT "$s" arecord -q -D pipewire -t raw -f S16_LE -r 48000 -c 2 "$@" > "$f" 2>>"$T/log/clients.log"
+	return 0
+}
+
+cap_gst() { # FILE SECONDS [pipewiresrc props]
+	local f=$1 s=$2; shift 2
+	timeout -s INT "$s" gst-launch-1.0 -q -e pipewiresrc "$@" ! audioconvert ! \
+		audio/x-raw,format=S16LE,rate=48000,channels=2 ! fdsink fd=1 > "$f" 2>>"$T/log/clients.log"
+	return 0
+}
+
+# expect silence|signal FILE [FORMAT] [MIN_SAMPLES]
+expect() {
+	"$PM_PCM" check "$1" "${3:-s16}" "${4:-9600}" "$2"
+}
+
+muted_enforced() {
+	"$PM_CLI" status --json | grep -q '"muted": *true' &&
+	"$PM_CLI" status --json | grep -q '"enforced": *true'
+}
