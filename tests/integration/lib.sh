@@ -174,6 +174,8 @@ context.objects = [
           audio.channels = 2
           audio.position = [ FL FR ]
           node.param.Props = { volume = 0.5 }
+          node.group = pm-test-mics
+          priority.driver = 30000
           priority.session = 2000
       }
     }
@@ -191,6 +193,22 @@ context.objects = [
           api.alsa.disable-mmap = true
           api.alsa.disable-batch = true
           priority.session = 1000
+      }
+    }
+    # a follower: grouped with testmic, whose higher priority.driver makes
+    # it the driver of both (audiotestsrc always claims node.driver)
+    { factory = adapter
+      args = {
+          factory.name = audiotestsrc
+          node.name = followmic
+          node.description = "Follower test microphone"
+          media.class = Audio/Source
+          audio.rate = 48000
+          audio.channels = 2
+          audio.position = [ FL FR ]
+          node.group = pm-test-mics
+          priority.driver = 100
+          priority.session = 500
       }
     }
 ]
@@ -237,7 +255,7 @@ start_stack() {
 # node id of a node by name
 node_id() {
 	pw-cli ls Node 2>/dev/null | awk -v n="$1" '
-		/^\s*id [0-9]+,/ { id = $2; sub(",", "", id) }
+		/^[ \t]*id [0-9]+,/ { id = $2; sub(",", "", id) }
 		$0 ~ "node.name = \"" n "\"" { print id; exit }'
 }
 
