@@ -1,0 +1,473 @@
+/* privacy-mute: privacy-mute, the command line client of the policy service */
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * Exit status: 0 done (and, for on/off/toggle, enforced); 1 the policy
+ * answered but the state is not enforced; 2 bad usage, or the policy
+ * service cannot be reached.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dbus/dbus.h>
+
+#include "policy-core.h"
+#include "policy-names.h"
+#include "status.h"
+
+#define DEFAULT_TIMEOUT_MS	5000
+#define MAX_TIMEOUT_MS		3600000
+
+#define EXIT_NOT_ENFORCED	1
+#define EXIT_TROUBLE		2
+
+struct cli {
+	DBusConnection *conn;
+	int timeout_ms;
+	bool system;
+	bool json;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: privacy-mute [OPTION]... COMMAND\n"
+		"Control the microphone privacy mute.\n"
+		"\n"
+		"Commands:\n"
+		"  on              mute every microphone, and wait until it is enforced\n"
+		"  off             unmute, and wait until it is enforced\n"
+		"  toggle          flip the mute, and wait until it is enforced\n"
+		"  status [--json] show the state, whether it is enforced, and the enforcers\n"
+		"  watch           print the state, then a line on every change\n"
+		"\n"
+		"Options:\n"
+		"  --json          with status: one JSON object on one line\n"
+		"  --timeout MS    how long to wait for the policy service (default: %d;\n"
+		"                  keep it above the service's --ack-timeout)\n"
+		"  --system        use the system bus instead of the session bus\n"
+		"  --help          show this help\n"
+		"  --version       show the version\n"
+		"\n"
+		"Exit status: 0 done and enforced; 1 the policy answered but the state\n"
+		"is not enforced; 2 bad usage or the policy service cannot be reached.\n",
+		DEFAULT_TIMEOUT_MS);
+}
+
+static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("privacy-mute: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n\n", stderr);
+	usage(stderr);
+	return EXIT_TROUBLE;
+}
+
+/* ---- calls ---- */
+
+static void report_call_error(const struct cli *c, const DBusError *error, bool auto_start)
+{
+	if (dbus_error_has_name(error, DBUS_ERROR_SERVICE_UNKNOWN) ||
+	    dbus_error_has_name(error, DBUS_ERROR_NAME_HAS_NO_OWNER))
+		fprintf(stderr, "privacy-mute: the policy service is not running%s: %s\n",
+				auto_start ? " and cannot be started" : "", error->message);
+	else if (dbus_error_has_name(error, DBUS_ERROR_NO_REPLY) ||
+	    dbus_error_has_name(error, DBUS_ERROR_TIMEOUT))
+		fprintf(stderr, "privacy-mute: no answer from the policy service "
+				"within %d ms\n", c->timeout_ms);
+	else if (strncmp(error->name, "org.freedesktop.DBus.Error.Spawn", 32) == 0)
+		fprintf(stderr, "privacy-mute: cannot start the policy service: %s\n",
+				error->message);
+	else
+		fprintf(stderr, "privacy-mute: the policy service failed: %s (%s)\n",
+				error->message, error->name);
+}
+
+/* Send m (consumed) and wait for the reply; NULL with a line on stderr
+ * unless quiet. */
+static DBusMessage *call(struct cli *c, DBusMessage *m, bool auto_start, bool quiet)
+{
+	DBusMessage *r;
+	DBusError error;
+
+	if (m == NULL) {
+		fprintf(stderr, "privacy-mute: out of memory\n");
+		return NULL;
+	}
+	dbus_error_init(&error);
+	dbus_message_set_auto_start(m, auto_start);
+	r = dbus_connection_send_with_reply_and_block(c->conn, m, c->timeout_ms, &error);
+	dbus_message_unref(m);
+	if (r == NULL) {
+		if (!quiet)
+			report_call_error(c, &error, auto_start);
+		dbus_error_free(&error);
+	}
+	return r;
+}
+
+static DBusMessage *new_call(const char *dest, const char *iface, const char *method)
+{
+	return dbus_message_new_method_call(dest, PM_POLICY_PATH, iface, method);
+}
+
+/* GetAll from dest into st. auto_start: D-Bus-activate the service if it
+ * is not running. Returns 0 or an exit status. */
+static int get_all(struct cli *c, const char *dest, struct pm_status *st,
+		bool auto_start, bool quiet)
+{
+	const char *iface = PM_POLICY_INTERFACE;
+	DBusMessage *m, *r;
+	DBusMessageIter it;
+	int res;
+
+	m = new_call(dest, DBUS_INTERFACE_PROPERTIES, "GetAll");
+	if (m && !dbus_message_append_args(m, DBUS_TYPE_STRING, &iface, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(m);
+		m = NULL;
+	}
+	if ((r = call(c, m, auto_start, quiet)) == NULL)
+		return EXIT_TROUBLE;
+	res = dbus_message_iter_init(r, &it) ? pm_status_update(st, &it) : -EINVAL;
+	dbus_message_unref(r);
+	if (res < 0) {
+		if (!quiet)
+			fprintf(stderr, "privacy-mute: the policy service sent properties "
+					"this client does not understand\n");
+		return EXIT_TROUBLE;
+	}
+	return 0;
+}
+
+/* ---- on, off, toggle ---- */
+
+/* Why a state was not confirmed, in one line. */
+static void explain(struct cli *c, bool muted)
+{
+	const char *what = muted ? "mute" : "unmute";
+	struct pm_status st = { 0 };
+	uint32_t acked;
+
+	if (get_all(c, PM_POLICY_NAME, &st, false, true) != 0) {
+		fprintf(stderr, "privacy-mute: %s requested but not confirmed by every enforcer\n",
+				what);
+		return;
+	}
+	acked = pm_status_acknowledged(&st);
+	if (st.muted != muted)
+		fprintf(stderr, "privacy-mute: %s requested but the state was changed again "
+				"before it was confirmed (now %s)\n", what,
+				st.muted ? "muted" : "unmuted");
+	else if (st.n_enforcers == 0)
+		fprintf(stderr, "privacy-mute: no enforcer is registered: "
+				"is the PipeWire module loaded?\n");
+	else if (acked < st.n_enforcers)
+		fprintf(stderr, "privacy-mute: %s requested but not confirmed by every enforcer "
+				"(%u of %u acknowledged)\n", what, acked, st.n_enforcers);
+	else
+		fprintf(stderr, "privacy-mute: %s requested but confirmed by every enforcer "
+				"only after the policy service stopped waiting\n", what);
+	pm_status_clear(&st);
+}
+
+static int set_state(struct cli *c, const char *command)
+{
+	bool toggle = strcmp(command, "toggle") == 0;
+	dbus_bool_t muted = strcmp(command, "on") == 0, enforced = FALSE;
+	DBusMessage *m, *r;
+	DBusError error;
+	bool ok;
+
+	m = new_call(PM_POLICY_NAME, PM_POLICY_INTERFACE, toggle ? "Toggle" : "SetMuted");
+	if (m && !toggle &&
+	    !dbus_message_append_args(m, DBUS_TYPE_BOOLEAN, &muted, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(m);
+		m = NULL;
+	}
+	/* the service is D-Bus activatable */
+	if ((r = call(c, m, true, false)) == NULL)
+		return EXIT_TROUBLE;
+	dbus_error_init(&error);
+	if (toggle)
+		ok = dbus_message_get_args(r, &error, DBUS_TYPE_BOOLEAN, &muted,
+				DBUS_TYPE_BOOLEAN, &enforced, DBUS_TYPE_INVALID);
+	else
+		ok = dbus_message_get_args(r, &error, DBUS_TYPE_BOOLEAN, &enforced,
+				DBUS_TYPE_INVALID);
+	dbus_message_unref(r);
+	if (!ok) {
+		fprintf(stderr, "privacy-mute: unexpected reply from the policy service: %s\n",
+				error.message);
+		dbus_error_free(&error);
+		return EXIT_TROUBLE;
+	}
+	printf("%s (%s)\n", muted ? "muted" : "unmuted", enforced ? "enforced" : "not enforced");
+	fflush(stdout);
+	if (enforced)
+		return 0;
+	explain(c, muted);
+	return EXIT_NOT_ENFORCED;
+}
+
+/* ---- status ---- */
+
+static int status(struct cli *c)
+{
+	struct pm_status st = { 0 };
+	int res;
+
+	/* looking never starts the service: a running policy is what tells
+	 * whether anything is enforced */
+	if ((res = get_all(c, PM_POLICY_NAME, &st, false, false)) != 0)
+		return res;
+	if (c->json)
+		pm_status_print_json(stdout, &st);
+	else
+		pm_status_print_text(stdout, &st);
+	pm_status_clear(&st);
+	return 0;
+}
+
+/* ---- watch ---- */
+
+struct watch {
+	struct cli *cli;
+	struct pm_status st;
+	char *owner;		/* unique name of the policy, NULL while gone */
+	bool refresh;		/* a new owner: read everything again */
+};
+
+static void print_line(const struct pm_status *st)
+{
+	printf("%s %s\n", st->muted ? "muted" : "unmuted",
+			st->enforced ? "enforced" : "not-enforced");
+	fflush(stdout);
+}
+
+static void print_note(const char *note)
+{
+	printf("%s\n", note);
+	fflush(stdout);
+}
+
+static int set_owner(struct watch *w, const char *owner)
+{
+	free(w->owner);
+	w->owner = NULL;
+	if (owner == NULL || *owner == '\0')
+		return 0;
+	if ((w->owner = strdup(owner)) == NULL)
+		return -ENOMEM;
+	w->refresh = true;
+	return 0;
+}
+
+static DBusHandlerResult watch_filter(DBusConnection *conn, DBusMessage *m, void *data)
+{
+	struct watch *w = data;
+	const char *sender = dbus_message_get_sender(m), *name, *old_owner, *new_owner;
+	DBusMessageIter it;
+
+	if (dbus_message_is_signal(m, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged")) {
+		/* only the owner of the name speaks for the policy */
+		if (w->owner == NULL || sender == NULL || strcmp(sender, w->owner) != 0 ||
+		    !dbus_message_has_signature(m, "sa{sv}as"))
+			return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+		dbus_message_iter_init(m, &it);
+		dbus_message_iter_next(&it);
+		if (pm_status_update(&w->st, &it) == 0)
+			print_line(&w->st);
+	} else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
+	    sender != NULL && strcmp(sender, DBUS_SERVICE_DBUS) == 0 &&
+	    dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name,
+		    DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING, &new_owner,
+		    DBUS_TYPE_INVALID) &&
+	    strcmp(name, PM_POLICY_NAME) == 0) {
+		if (*new_owner == '\0' && w->owner != NULL)
+			print_note("policy service gone; waiting for it to come back");
+		if (set_owner(w, new_owner) < 0) {
+			fprintf(stderr, "privacy-mute: out of memory\n");
+			exit(EXIT_TROUBLE);
+		}
+	}
+	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+}
+
+static int add_match(struct cli *c, const char *rule)
+{
+	DBusError error;
+
+	dbus_error_init(&error);
+	dbus_bus_add_match(c->conn, rule, &error);
+	if (dbus_error_is_set(&error)) {
+		fprintf(stderr, "privacy-mute: cannot watch the bus: %s\n", error.message);
+		dbus_error_free(&error);
+		return -1;
+	}
+	return 0;
+}
+
+/* The current owner of the policy name, if any. -1 when out of memory. */
+static int get_name_owner(struct cli *c, struct watch *w)
+{
+	const char *name = PM_POLICY_NAME, *owner;
+	DBusMessage *m, *r = NULL;
+	int res = 0;
+
+	m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
+			DBUS_INTERFACE_DBUS, "GetNameOwner");
+	if (m == NULL || !dbus_message_append_args(m, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID))
+		res = -1;
+	else	/* NameHasNoOwner: not running, nothing to report */
+		r = dbus_connection_send_with_reply_and_block(c->conn, m, c->timeout_ms, NULL);
+	if (r && dbus_message_get_args(r, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID))
+		res = set_owner(w, owner);
+	if (r)
+		dbus_message_unref(r);
+	if (m)
+		dbus_message_unref(m);
+	if (res < 0)
+		fprintf(stderr, "privacy-mute: out of memory\n");
+	return res;
+}
+
+static int watch(struct cli *c)
+{
+	struct watch w = { .cli = c };
+	int res = EXIT_TROUBLE;
+
+	if (!dbus_connection_add_filter(c->conn, watch_filter, &w, NULL)) {
+		fprintf(stderr, "privacy-mute: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	/* subscribe first, then read: no change falls in between */
+	if (add_match(c, "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='"
+				DBUS_INTERFACE_DBUS "',member='NameOwnerChanged',arg0='"
+				PM_POLICY_NAME "'") < 0 ||
+	    add_match(c, "type='signal',interface='" DBUS_INTERFACE_PROPERTIES
+				"',member='PropertiesChanged',path='" PM_POLICY_PATH
+				"',arg0='" PM_POLICY_INTERFACE "'") < 0)
+		goto out;
+
+	if (get_name_owner(c, &w) < 0)
+		goto out;
+	if (w.owner == NULL)
+		print_note("policy service not running; waiting for it to start");
+
+	for (;;) {
+		if (w.refresh && w.owner != NULL) {
+			w.refresh = false;
+			/* from the unique name: a later owner answers for itself */
+			if (get_all(c, w.owner, &w.st, false, false) == 0)
+				print_line(&w.st);
+		}
+		if (!dbus_connection_read_write_dispatch(c->conn, -1))
+			break;
+	}
+	fprintf(stderr, "privacy-mute: lost the connection to the bus\n");
+out:
+	dbus_connection_remove_filter(c->conn, watch_filter, &w);
+	pm_status_clear(&w.st);
+	free(w.owner);
+	return res;
+}
+
+/* ---- main ---- */
+
+static int connect_bus(struct cli *c)
+{
+	DBusError error;
+
+	dbus_error_init(&error);
+	c->conn = dbus_bus_get_private(c->system ? DBUS_BUS_SYSTEM : DBUS_BUS_SESSION, &error);
+	if (c->conn == NULL) {
+		fprintf(stderr, "privacy-mute: cannot connect to the %s bus: %s\n",
+				c->system ? "system" : "session", error.message);
+		dbus_error_free(&error);
+		return -1;
+	}
+	dbus_connection_set_exit_on_disconnect(c->conn, FALSE);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "system", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c = { .timeout_ms = DEFAULT_TIMEOUT_MS };
+	const char *command;
+	char *end;
+	long v;
+	int opt, res;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c.json = true;
+			break;
+		case 't':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    v < 1 || v > MAX_TIMEOUT_MS)
+				return bad_usage("--timeout: '%s' is not a number of "
+						"milliseconds from 1 to 3600000", optarg);
+			c.timeout_ms = v;
+			break;
+		case 's':
+			c.system = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("privacy-mute " PACKAGE_VERSION "\n");
+			return 0;
+		case ':':
+			return bad_usage("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return bad_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return bad_usage("a command is needed");
+	command = argv[optind];
+	if (optind + 1 < argc)
+		return bad_usage("unexpected argument '%s'", argv[optind + 1]);
+	if (strcmp(command, "on") != 0 && strcmp(command, "off") != 0 &&
+	    strcmp(command, "toggle") != 0 && strcmp(command, "status") != 0 &&
+	    strcmp(command, "watch") != 0)
+		return bad_usage("unknown command '%s'", command);
+	if (c.json && strcmp(command, "status") != 0)
+		return bad_usage("--json goes with status only");
+
+	if (connect_bus(&c) < 0)
+		return EXIT_TROUBLE;
+	if (strcmp(command, "status") == 0)
+		res = status(&c);
+	else if (strcmp(command, "watch") == 0)
+		res = watch(&c);
+	else
+		res = set_state(&c, command);
+
+	dbus_connection_close(c.conn);
+	dbus_connection_unref(c.conn);
+	return res;
+}

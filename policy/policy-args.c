@@ -1,0 +1,203 @@
+/* privacy-mute: D-Bus arguments of the policy service, parsed and built */
+/* SPDX-License-Identifier: MIT */
+
+#include <errno.h>
+#include <string.h>
+
+#include "policy-args.h"
+
+static const struct {
+	const char *name;
+	uint32_t mask;
+} properties[] = {
+	{ "Muted", PM_CHANGED_MUTED },
+	{ "Enforced", PM_CHANGED_ENFORCED },
+	{ "Generation", PM_CHANGED_GENERATION },
+	{ "Enforcers", PM_CHANGED_ENFORCERS },
+};
+
+#define N_PROPERTIES	(sizeof(properties) / sizeof(properties[0]))
+
+#define FAIL(reason)	do { *why = (reason); return -EINVAL; } while (0)
+
+static int info_string(DBusMessageIter *var, const char **dst,
+		const char *wrong_type, const char *too_long, const char **why)
+{
+	const char *s;
+
+	if (dbus_message_iter_get_arg_type(var) != DBUS_TYPE_STRING)
+		FAIL(wrong_type);
+	dbus_message_iter_get_basic(var, &s);
+	if (strlen(s) > PM_MAX_INFO_STRING)
+		FAIL(too_long);
+	*dst = s;
+	return 0;
+}
+
+static int info_uint32(DBusMessageIter *var, uint32_t *dst, const char *wrong_type,
+		const char **why)
+{
+	dbus_uint32_t v;
+
+	if (dbus_message_iter_get_arg_type(var) != DBUS_TYPE_UINT32)
+		FAIL(wrong_type);
+	dbus_message_iter_get_basic(var, &v);
+	*dst = v;
+	return 0;
+}
+
+#define TOO_LONG(key)	"\"" key "\" is longer than the limit of 256 bytes"
+
+int pm_args_parse_enforcer_info(DBusMessage *m, struct pm_enforcer_info *info,
+		const char **why)
+{
+	DBusMessageIter it, dict, entry, var;
+	const char *key;
+	int res;
+
+	_Static_assert(PM_MAX_INFO_STRING == 256, "update TOO_LONG");
+
+	*info = (struct pm_enforcer_info) { 0 };
+	if (!dbus_message_has_signature(m, "a{sv}") || !dbus_message_iter_init(m, &it))
+		FAIL("expected signature (a{sv})");
+
+	dbus_message_iter_recurse(&it, &dict);
+	while (dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY) {
+		dbus_message_iter_recurse(&dict, &entry);
+		dbus_message_iter_get_basic(&entry, &key);
+		dbus_message_iter_next(&entry);
+		dbus_message_iter_recurse(&entry, &var);
+
+		res = 0;
+		if (strcmp(key, "process") == 0)
+			res = info_string(&var, &info->process,
+					"\"process\" must be a string (variant of type s)",
+					TOO_LONG("process"), why);
+		else if (strcmp(key, "host") == 0)
+			res = info_string(&var, &info->host,
+					"\"host\" must be a string (variant of type s)",
+					TOO_LONG("host"), why);
+		else if (strcmp(key, "pid") == 0)
+			res = info_uint32(&var, &info->pid,
+					"\"pid\" must be a uint32 (variant of type u)", why);
+		else if (strcmp(key, "sources") == 0)
+			res = info_uint32(&var, &info->sources,
+					"\"sources\" must be a uint32 (variant of type u)", why);
+		/* other keys: room for later versions of the module */
+		if (res < 0)
+			return res;
+		dbus_message_iter_next(&dict);
+	}
+	return 0;
+}
+
+#undef FAIL
+
+uint32_t pm_args_property_mask(const char *name)
+{
+	for (size_t i = 0; i < N_PROPERTIES; i++)
+		if (strcmp(properties[i].name, name) == 0)
+			return properties[i].mask;
+	return 0;
+}
+
+static bool append_enforcers(DBusMessageIter *var, const struct pm_core *core)
+{
+	DBusMessageIter arr = DBUS_MESSAGE_ITER_INIT_CLOSED;
+	DBusMessageIter st = DBUS_MESSAGE_ITER_INIT_CLOSED;
+
+	if (!dbus_message_iter_open_container(var, DBUS_TYPE_ARRAY, "(sssuub)", &arr))
+		return false;
+	for (uint32_t i = 0; i < core->n_enforcers; i++) {
+		const struct pm_enforcer *e = &core->enforcers[i];
+		dbus_uint32_t pid = e->pid, sources = e->sources;
+		dbus_bool_t acked = pm_core_is_current(core, e);
+
+		if (!dbus_message_iter_open_container(&arr, DBUS_TYPE_STRUCT, NULL, &st) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &e->name) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &e->process) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &e->host) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &pid) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &sources) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &acked) ||
+		    !dbus_message_iter_close_container(&arr, &st)) {
+			dbus_message_iter_abandon_container_if_open(&arr, &st);
+			dbus_message_iter_abandon_container_if_open(var, &arr);
+			return false;
+		}
+	}
+	return dbus_message_iter_close_container(var, &arr);
+}
+
+int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
+		const char *name)
+{
+	DBusMessageIter var = DBUS_MESSAGE_ITER_INIT_CLOSED;
+	dbus_bool_t b;
+	dbus_uint64_t t;
+	uint32_t mask = pm_args_property_mask(name);
+	const char *sig;
+	bool ok;
+
+	switch (mask) {
+	case PM_CHANGED_MUTED:
+	case PM_CHANGED_ENFORCED:
+		sig = "b";
+		break;
+	case PM_CHANGED_GENERATION:
+		sig = "t";
+		break;
+	case PM_CHANGED_ENFORCERS:
+		sig = "a(sssuub)";
+		break;
+	default:
+		return -ENOENT;
+	}
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_VARIANT, sig, &var))
+		return -ENOMEM;
+	switch (mask) {
+	case PM_CHANGED_MUTED:
+	case PM_CHANGED_ENFORCED:
+		b = mask == PM_CHANGED_MUTED ? core->muted : core->enforced;
+		ok = dbus_message_iter_append_basic(&var, DBUS_TYPE_BOOLEAN, &b);
+		break;
+	case PM_CHANGED_GENERATION:
+		t = core->generation;
+		ok = dbus_message_iter_append_basic(&var, DBUS_TYPE_UINT64, &t);
+		break;
+	default:
+		ok = append_enforcers(&var, core);
+		break;
+	}
+	if (!ok || !dbus_message_iter_close_container(it, &var)) {
+		dbus_message_iter_abandon_container_if_open(it, &var);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+bool pm_args_append_properties(DBusMessageIter *it, const struct pm_core *core,
+		uint32_t mask)
+{
+	DBusMessageIter dict = DBUS_MESSAGE_ITER_INIT_CLOSED;
+	DBusMessageIter entry = DBUS_MESSAGE_ITER_INIT_CLOSED;
+
+	if (mask & (PM_CHANGED_MUTED | PM_CHANGED_GENERATION))
+		mask |= PM_CHANGED_MUTED | PM_CHANGED_GENERATION;
+
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict))
+		return false;
+	for (size_t i = 0; i < N_PROPERTIES; i++) {
+		if (!(mask & properties[i].mask))
+			continue;
+		if (!dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
+		    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &properties[i].name) ||
+		    pm_args_append_property(&entry, core, properties[i].name) < 0 ||
+		    !dbus_message_iter_close_container(&dict, &entry)) {
+			dbus_message_iter_abandon_container_if_open(&dict, &entry);
+			dbus_message_iter_abandon_container_if_open(it, &dict);
+			return false;
+		}
+	}
+	return dbus_message_iter_close_container(it, &dict);
+}

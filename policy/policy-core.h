@@ -1,0 +1,89 @@
+/* privacy-mute: policy state machine and enforcer registry */
+/* SPDX-License-Identifier: MIT */
+
+#ifndef PRIVACY_MUTE_POLICY_CORE_H
+#define PRIVACY_MUTE_POLICY_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds on what a caller can make the service keep in memory. */
+#define PM_MAX_ENFORCERS	256
+#define PM_MAX_INFO_STRING	256
+
+/* Which D-Bus properties an operation changed. */
+enum pm_changed {
+	PM_CHANGED_MUTED	= 1 << 0,
+	PM_CHANGED_ENFORCED	= 1 << 1,
+	PM_CHANGED_GENERATION	= 1 << 2,
+	PM_CHANGED_ENFORCERS	= 1 << 3,
+};
+
+struct pm_enforcer_info {
+	const char *process;	/* NULL: "" */
+	const char *host;	/* NULL: "" */
+	uint32_t pid;
+	uint32_t sources;
+};
+
+struct pm_enforcer {
+	char *name;		/* unique bus name, the key */
+	char *process;
+	char *host;
+	uint32_t pid;
+	uint32_t sources;
+	bool acked;		/* acknowledged anything since it registered */
+	uint64_t ack_generation;
+	bool ack_muted;
+};
+
+struct pm_core {
+	bool muted;
+	uint64_t generation;
+	bool enforced;
+	struct pm_enforcer *enforcers;	/* in registration order */
+	uint32_t n_enforcers;
+};
+
+/* Outcome of a deferred SetMuted for the state of generation. */
+enum pm_wait {
+	PM_WAIT_PENDING,	/* keep waiting */
+	PM_WAIT_ENFORCED,	/* reply enforced = true */
+	PM_WAIT_NOT_ENFORCED,	/* reply enforced = false */
+};
+
+void pm_core_init(struct pm_core *core, bool muted, uint64_t generation);
+void pm_core_clear(struct pm_core *core);
+
+/* Returns the changed mask; 0 when muted is already the state. */
+uint32_t pm_core_set_muted(struct pm_core *core, bool muted);
+
+/* Add or replace (and reset the acknowledgement of) the enforcer name.
+ * Returns 0, -ENOSPC (PM_MAX_ENFORCERS reached), -E2BIG (a string longer
+ * than PM_MAX_INFO_STRING) or -ENOMEM. */
+int pm_core_register(struct pm_core *core, const char *name,
+		const struct pm_enforcer_info *info, uint32_t *changed);
+
+/* Record that name applied muted of generation. -ENOENT if not registered. */
+int pm_core_acknowledge(struct pm_core *core, const char *name,
+		uint64_t generation, bool muted, uint32_t sources, uint32_t *changed);
+
+/* -ENOENT if not registered. */
+int pm_core_unregister(struct pm_core *core, const char *name, uint32_t *changed);
+
+struct pm_enforcer *pm_core_find(struct pm_core *core, const char *name);
+
+/* The enforcer acknowledged the current generation with the current state. */
+bool pm_core_is_current(const struct pm_core *core, const struct pm_enforcer *e);
+
+/* A SetMuted that made (or found) the state of generation: answer it now
+ * or keep waiting. A request superseded by a later change is answered at
+ * once with enforced = false: the state it asked for is no longer the one
+ * being enforced (or, if set again, not yet confirmed). With no enforcer
+ * registered the answer is enforced = false at once: nobody can confirm.
+ * expired: its ack timeout has passed. */
+enum pm_wait pm_core_wait_verdict(const struct pm_core *core, uint64_t generation,
+		bool expired);
+
+#endif /* PRIVACY_MUTE_POLICY_CORE_H */

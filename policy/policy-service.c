@@ -1,0 +1,695 @@
+/* privacy-mute: the org.privacymute.Policy1 object on the bus */
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * Owns the policy state (struct pm_core), persists every change of Muted
+ * before announcing it, and answers SetMuted/Toggle only once the verdict
+ * of pm_core_wait_verdict() is known: every enforcer acknowledged, or the
+ * ack timeout passed, or the request was superseded. Bad input from a
+ * caller gets a D-Bus error, never an exit.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-loop.h"
+#include "introspect.h"
+#include "log.h"
+#include "policy-args.h"
+#include "policy-core.h"
+#include "policy-names.h"
+#include "policy-service.h"
+
+/* Calls waiting for enforcers; beyond this they are answered at once. */
+#define MAX_PENDING	1024
+
+struct pending {
+	struct pending *next;
+	DBusMessage *call;
+	uint64_t generation;
+	int64_t deadline;
+	bool toggle;		/* reply (muted, enforced) instead of (enforced) */
+	bool muted;		/* the state the call asked for */
+};
+
+struct pm_service {
+	DBusConnection *conn;
+	char *state_dir;
+	int ack_timeout_ms;
+	struct pm_core core;
+
+	struct pending *pending;	/* in arrival order */
+	uint32_t n_pending;
+	bool pending_full_logged;
+	uint64_t timeout_logged;	/* generation last logged as unconfirmed */
+
+	bool path_registered;
+	bool filter_added;
+	int exit_status;
+};
+
+/* ---- sending ---- */
+
+static void send_message(struct pm_service *s, DBusMessage *msg)
+{
+	if (msg == NULL || !dbus_connection_send(s->conn, msg, NULL))
+		pm_log("out of memory: a message was not sent");
+	if (msg)
+		dbus_message_unref(msg);
+}
+
+static void reply(struct pm_service *s, DBusMessage *call, DBusMessage *msg)
+{
+	/* the bus would reject a reply nobody asked for */
+	if (dbus_message_get_no_reply(call)) {
+		if (msg)
+			dbus_message_unref(msg);
+		return;
+	}
+	send_message(s, msg);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+reply_error(struct pm_service *s, DBusMessage *call, const char *name, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	reply(s, call, dbus_message_new_error(call, name, text));
+}
+
+static void reply_empty(struct pm_service *s, DBusMessage *call)
+{
+	reply(s, call, dbus_message_new_method_return(call));
+}
+
+static void reply_state(struct pm_service *s, DBusMessage *call, bool toggle,
+		bool muted, bool enforced)
+{
+	DBusMessage *msg = dbus_message_new_method_return(call);
+	dbus_bool_t m = muted, e = enforced;
+	bool ok;
+
+	if (msg == NULL)
+		goto oom;
+	if (toggle)
+		ok = dbus_message_append_args(msg, DBUS_TYPE_BOOLEAN, &m,
+				DBUS_TYPE_BOOLEAN, &e, DBUS_TYPE_INVALID);
+	else
+		ok = dbus_message_append_args(msg, DBUS_TYPE_BOOLEAN, &e, DBUS_TYPE_INVALID);
+	if (!ok) {
+		dbus_message_unref(msg);
+		goto oom;
+	}
+	reply(s, call, msg);
+	return;
+oom:
+	pm_log("out of memory: a reply was not sent");
+}
+
+static uint32_t count_current(const struct pm_core *core)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < core->n_enforcers; i++)
+		n += pm_core_is_current(core, &core->enforcers[i]);
+	return n;
+}
+
+static void emit_changed(struct pm_service *s, uint32_t changed)
+{
+	const char *iface = PM_POLICY_INTERFACE;
+	DBusMessageIter it, arr;
+	DBusMessage *sig;
+
+	if (changed == 0)
+		return;
+	if ((changed & PM_CHANGED_ENFORCED) && s->core.enforced)
+		pm_log("%s enforced by %u enforcer%s (generation %" PRIu64 ")",
+				s->core.muted ? "muted" : "unmuted", s->core.n_enforcers,
+				s->core.n_enforcers == 1 ? "" : "s", s->core.generation);
+
+	sig = dbus_message_new_signal(PM_POLICY_PATH, DBUS_INTERFACE_PROPERTIES,
+			"PropertiesChanged");
+	if (sig == NULL)
+		goto oom;
+	dbus_message_iter_init_append(sig, &it);
+	if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &iface) ||
+	    !pm_args_append_properties(&it, &s->core, changed) ||
+	    !dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &arr) ||
+	    !dbus_message_iter_close_container(&it, &arr)) {
+		dbus_message_unref(sig);
+		goto oom;
+	}
+	send_message(s, sig);
+	return;
+oom:
+	pm_log("out of memory: PropertiesChanged was not sent");
+}
+
+/* ---- waiting calls ---- */
+
+static void log_unconfirmed(struct pm_service *s)
+{
+	if (s->timeout_logged == s->core.generation)
+		return;
+	s->timeout_logged = s->core.generation;
+	pm_log("%s (generation %" PRIu64 ") not confirmed within %d ms: "
+			"%u of %u enforcers acknowledged",
+			s->core.muted ? "muted" : "unmuted", s->core.generation,
+			s->ack_timeout_ms, count_current(&s->core), s->core.n_enforcers);
+}
+
+static void check_pending(struct pm_service *s, int64_t now)
+{
+	struct pending **pp = &s->pending, *p;
+
+	while ((p = *pp) != NULL) {
+		bool expired = now >= p->deadline;
+		enum pm_wait verdict = pm_core_wait_verdict(&s->core, p->generation, expired);
+
+		if (verdict == PM_WAIT_PENDING) {
+			pp = &p->next;
+			continue;
+		}
+		if (verdict == PM_WAIT_NOT_ENFORCED && expired &&
+		    p->generation == s->core.generation)
+			log_unconfirmed(s);
+		*pp = p->next;
+		s->n_pending--;
+		reply_state(s, p->call, p->toggle, p->muted, verdict == PM_WAIT_ENFORCED);
+		dbus_message_unref(p->call);
+		free(p);
+	}
+}
+
+static bool add_pending(struct pm_service *s, DBusMessage *call, bool toggle)
+{
+	struct pending *p, **pp;
+
+	if (s->n_pending >= MAX_PENDING) {
+		/* once per flood, not once per call */
+		if (!s->pending_full_logged)
+			pm_log("%u calls already wait for enforcers; answering "
+					"more at once", s->n_pending);
+		s->pending_full_logged = true;
+		return false;
+	}
+	s->pending_full_logged = false;
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		pm_log("out of memory: answering at once");
+		return false;
+	}
+	*p = (struct pending) {
+		.call = dbus_message_ref(call),
+		.generation = s->core.generation,
+		.deadline = pm_now_ms() + s->ack_timeout_ms,
+		.toggle = toggle,
+		.muted = s->core.muted,
+	};
+	for (pp = &s->pending; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = p;
+	s->n_pending++;
+	return true;
+}
+
+/* Answer now if the verdict on the current state is known, else wait. */
+static void answer_or_wait(struct pm_service *s, DBusMessage *call, bool toggle)
+{
+	enum pm_wait verdict = pm_core_wait_verdict(&s->core, s->core.generation, false);
+
+	if (verdict == PM_WAIT_PENDING) {
+		/* the state is applied already; nobody listens for the verdict */
+		if (dbus_message_get_no_reply(call))
+			return;
+		if (add_pending(s, call, toggle))
+			return;
+		verdict = PM_WAIT_NOT_ENFORCED;
+	}
+	reply_state(s, call, toggle, s->core.muted, verdict == PM_WAIT_ENFORCED);
+}
+
+/* ---- state ---- */
+
+static void save_state(struct pm_service *s)
+{
+	struct pm_state st = { .muted = s->core.muted, .generation = s->core.generation };
+	int res;
+
+	if ((res = pm_state_save(s->state_dir, &st)) < 0)
+		pm_log("cannot save the state to %s/" PM_STATE_FILE ": %s; "
+				"the change applies in memory only",
+				s->state_dir, strerror(-res));
+}
+
+static void set_muted(struct pm_service *s, DBusMessage *call, bool muted, bool toggle)
+{
+	const char *sender = dbus_message_get_sender(call);
+	uint32_t changed = pm_core_set_muted(&s->core, muted);
+
+	if (changed) {
+		pm_log("%s by %s (generation %" PRIu64 ", %u enforcer%s)",
+				muted ? "muted" : "unmuted", sender ? sender : "?",
+				s->core.generation, s->core.n_enforcers,
+				s->core.n_enforcers == 1 ? "" : "s");
+		/* persisted before anyone hears of it; a failed save still
+		 * applies the change: a mute must mute */
+		save_state(s);
+		emit_changed(s, changed);
+		/* calls for the previous state are superseded */
+		check_pending(s, pm_now_ms());
+	}
+	answer_or_wait(s, call, toggle);
+}
+
+/* ---- org.privacymute.Policy1 ---- */
+
+static void handle_set_muted(struct pm_service *s, DBusMessage *m)
+{
+	dbus_bool_t muted;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_BOOLEAN, &muted, DBUS_TYPE_INVALID)) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "SetMuted expects (b)");
+		return;
+	}
+	set_muted(s, m, muted, false);
+}
+
+static void handle_toggle(struct pm_service *s, DBusMessage *m)
+{
+	set_muted(s, m, !s->core.muted, true);
+}
+
+static void handle_register(struct pm_service *s, DBusMessage *m)
+{
+	const char *sender = dbus_message_get_sender(m), *why;
+	struct pm_enforcer_info info;
+	char process[64], host[64];
+	DBusMessage *r;
+	dbus_bool_t muted;
+	dbus_uint64_t generation;
+	uint32_t changed;
+	bool again;
+	int res;
+
+	if (pm_args_parse_enforcer_info(m, &info, &why) < 0) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "RegisterEnforcer: %s", why);
+		return;
+	}
+	if (sender == NULL) {
+		reply_error(s, m, PM_ERROR_FAILED, "RegisterEnforcer needs a caller with a bus name");
+		return;
+	}
+	again = pm_core_find(&s->core, sender) != NULL;
+	res = pm_core_register(&s->core, sender, &info, &changed);
+	switch (res) {
+	case 0:
+		break;
+	case -ENOSPC:
+		pm_log("enforcer %s refused: already %d enforcers", sender, PM_MAX_ENFORCERS);
+		reply_error(s, m, PM_ERROR_FAILED, "too many enforcers (the limit is %d)",
+				PM_MAX_ENFORCERS);
+		return;
+	case -E2BIG:
+		reply_error(s, m, PM_ERROR_INVALID_ARGS,
+				"RegisterEnforcer: a string is longer than %d bytes",
+				PM_MAX_INFO_STRING);
+		return;
+	default:
+		reply_error(s, m, PM_ERROR_FAILED, "out of memory");
+		return;
+	}
+	pm_printable(info.host, host, sizeof(host));
+	pm_log("enforcer %s %s: %s pid %" PRIu32 "%s%s, %" PRIu32 " source%s (%u registered)",
+			sender, again ? "registered again" : "joined",
+			pm_printable(info.process, process, sizeof(process)), info.pid,
+			host[0] ? " on " : "", host, info.sources,
+			info.sources == 1 ? "" : "s", s->core.n_enforcers);
+
+	/* the state to apply at once, and its generation to acknowledge */
+	muted = s->core.muted;
+	generation = s->core.generation;
+	r = dbus_message_new_method_return(m);
+	if (r && !dbus_message_append_args(r, DBUS_TYPE_BOOLEAN, &muted,
+				DBUS_TYPE_UINT64, &generation, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(r);
+		r = NULL;
+	}
+	reply(s, m, r);
+	emit_changed(s, changed);
+	check_pending(s, pm_now_ms());
+}
+
+static void handle_acknowledge(struct pm_service *s, DBusMessage *m)
+{
+	const char *sender = dbus_message_get_sender(m);
+	dbus_uint64_t generation;
+	dbus_bool_t muted;
+	dbus_uint32_t sources;
+	uint32_t changed;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_UINT64, &generation,
+				DBUS_TYPE_BOOLEAN, &muted, DBUS_TYPE_UINT32, &sources,
+				DBUS_TYPE_INVALID)) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "Acknowledge expects (tbu)");
+		return;
+	}
+	if (sender == NULL || pm_core_acknowledge(&s->core, sender, generation, muted,
+				sources, &changed) < 0) {
+		reply_error(s, m, PM_ERROR_NOT_REGISTERED,
+				"the caller is not a registered enforcer: call RegisterEnforcer first");
+		return;
+	}
+	reply_empty(s, m);
+	emit_changed(s, changed);
+	check_pending(s, pm_now_ms());
+}
+
+/* The enforcer name is gone (unregistered or off the bus). */
+static int drop_enforcer(struct pm_service *s, const char *name, const char *how)
+{
+	struct pm_enforcer *e = pm_core_find(&s->core, name);
+	char process[64];
+	uint32_t pid, changed;
+
+	if (e == NULL)
+		return -ENOENT;
+	pm_printable(e->process, process, sizeof(process));
+	pid = e->pid;
+	pm_core_unregister(&s->core, name, &changed);
+	pm_log("enforcer %s left (%s): %s pid %" PRIu32 " (%u registered)",
+			name, how, process, pid, s->core.n_enforcers);
+	emit_changed(s, changed);
+	check_pending(s, pm_now_ms());
+	return 0;
+}
+
+static void handle_unregister(struct pm_service *s, DBusMessage *m)
+{
+	const char *sender = dbus_message_get_sender(m);
+	struct pm_enforcer *e = sender ? pm_core_find(&s->core, sender) : NULL;
+
+	if (e == NULL) {
+		reply_error(s, m, PM_ERROR_NOT_REGISTERED,
+				"the caller is not a registered enforcer");
+		return;
+	}
+	reply_empty(s, m);
+	drop_enforcer(s, sender, "unregistered");
+}
+
+/* ---- org.freedesktop.DBus.Properties ---- */
+
+static bool is_our_interface(const char *iface)
+{
+	/* an empty interface name means "whichever has it" */
+	return iface[0] == '\0' || strcmp(iface, PM_POLICY_INTERFACE) == 0;
+}
+
+static bool is_standard_interface(const char *iface)
+{
+	return strcmp(iface, DBUS_INTERFACE_PROPERTIES) == 0 ||
+		strcmp(iface, DBUS_INTERFACE_INTROSPECTABLE) == 0 ||
+		strcmp(iface, DBUS_INTERFACE_PEER) == 0;
+}
+
+/* Reads (ss...) and answers unknown interfaces; false when answered. */
+static bool property_args(struct pm_service *s, DBusMessage *m, const char **iface,
+		const char **name)
+{
+	char buf[128];
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, iface,
+				DBUS_TYPE_STRING, name, DBUS_TYPE_INVALID)) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "expected (ss)");
+		return false;
+	}
+	if (!is_our_interface(*iface) && !is_standard_interface(*iface)) {
+		reply_error(s, m, PM_ERROR_UNKNOWN_INTERFACE, "no interface '%s' on " PM_POLICY_PATH,
+				pm_printable(*iface, buf, sizeof(buf)));
+		return false;
+	}
+	if (!is_our_interface(*iface) || pm_args_property_mask(*name) == 0) {
+		reply_error(s, m, PM_ERROR_UNKNOWN_PROPERTY, "no property '%s' in %s",
+				pm_printable(*name, buf, sizeof(buf)),
+				is_our_interface(*iface) ? PM_POLICY_INTERFACE : *iface);
+		return false;
+	}
+	return true;
+}
+
+static void handle_get(struct pm_service *s, DBusMessage *m)
+{
+	const char *iface, *name;
+	DBusMessageIter it;
+	DBusMessage *r;
+
+	if (!property_args(s, m, &iface, &name))
+		return;
+	if ((r = dbus_message_new_method_return(m)) == NULL)
+		goto oom;
+	dbus_message_iter_init_append(r, &it);
+	if (pm_args_append_property(&it, &s->core, name) < 0) {
+		dbus_message_unref(r);
+		goto oom;
+	}
+	reply(s, m, r);
+	return;
+oom:
+	reply_error(s, m, PM_ERROR_FAILED, "out of memory");
+}
+
+static void handle_get_all(struct pm_service *s, DBusMessage *m)
+{
+	const char *iface;
+	DBusMessageIter it;
+	DBusMessage *r;
+	char buf[128];
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &iface, DBUS_TYPE_INVALID)) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "expected (s)");
+		return;
+	}
+	if (!is_our_interface(iface) && !is_standard_interface(iface)) {
+		reply_error(s, m, PM_ERROR_UNKNOWN_INTERFACE, "no interface '%s' on " PM_POLICY_PATH,
+				pm_printable(iface, buf, sizeof(buf)));
+		return;
+	}
+	if ((r = dbus_message_new_method_return(m)) == NULL)
+		goto oom;
+	dbus_message_iter_init_append(r, &it);
+	/* the standard interfaces have no properties: an empty dict */
+	if (!pm_args_append_properties(&it, &s->core,
+				is_our_interface(iface) ? ~0u : 0)) {
+		dbus_message_unref(r);
+		goto oom;
+	}
+	reply(s, m, r);
+	return;
+oom:
+	reply_error(s, m, PM_ERROR_FAILED, "out of memory");
+}
+
+static void handle_set(struct pm_service *s, DBusMessage *m)
+{
+	const char *iface, *name;
+
+	if (!property_args(s, m, &iface, &name))
+		return;
+	reply_error(s, m, PM_ERROR_READ_ONLY, "property %s is read-only; "
+			"use SetMuted or Toggle to change the mute", name);
+}
+
+/* ---- org.freedesktop.DBus.Introspectable ---- */
+
+static void handle_introspect(struct pm_service *s, DBusMessage *m)
+{
+	const char *xml = PM_INTROSPECT_XML;
+	DBusMessage *r = dbus_message_new_method_return(m);
+
+	if (r && !dbus_message_append_args(r, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(r);
+		r = NULL;
+	}
+	reply(s, m, r);
+}
+
+/* ---- dispatch ---- */
+
+static const struct method {
+	const char *iface;
+	const char *member;
+	const char *signature;
+	void (*handle)(struct pm_service *s, DBusMessage *m);
+} methods[] = {
+	{ PM_POLICY_INTERFACE, "SetMuted", "b", handle_set_muted },
+	{ PM_POLICY_INTERFACE, "Toggle", "", handle_toggle },
+	{ PM_POLICY_INTERFACE, "RegisterEnforcer", "a{sv}", handle_register },
+	{ PM_POLICY_INTERFACE, "Acknowledge", "tbu", handle_acknowledge },
+	{ PM_POLICY_INTERFACE, "UnregisterEnforcer", "", handle_unregister },
+	{ DBUS_INTERFACE_PROPERTIES, "Get", "ss", handle_get },
+	{ DBUS_INTERFACE_PROPERTIES, "GetAll", "s", handle_get_all },
+	{ DBUS_INTERFACE_PROPERTIES, "Set", "ssv", handle_set },
+	{ DBUS_INTERFACE_INTROSPECTABLE, "Introspect", "", handle_introspect },
+};
+
+static DBusHandlerResult object_message(DBusConnection *conn, DBusMessage *m, void *data)
+{
+	struct pm_service *s = data;
+	const char *iface = dbus_message_get_interface(m);
+	const char *member = dbus_message_get_member(m);
+	bool known_iface = iface == NULL || strcmp(iface, DBUS_INTERFACE_PEER) == 0;
+
+	if (dbus_message_get_type(m) != DBUS_MESSAGE_TYPE_METHOD_CALL || member == NULL)
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+
+	/* a call without an interface field matches any interface */
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		const struct method *mt = &methods[i];
+
+		if (iface != NULL && strcmp(iface, mt->iface) != 0)
+			continue;
+		known_iface = true;
+		if (strcmp(member, mt->member) != 0)
+			continue;
+		if (!dbus_message_has_signature(m, mt->signature))
+			reply_error(s, m, PM_ERROR_INVALID_ARGS,
+					"%s expects arguments of signature (%s), got (%s)",
+					mt->member, mt->signature, dbus_message_get_signature(m));
+		else
+			mt->handle(s, m);
+		return DBUS_HANDLER_RESULT_HANDLED;
+	}
+	if (!known_iface)
+		reply_error(s, m, PM_ERROR_UNKNOWN_INTERFACE, "no interface %s on " PM_POLICY_PATH,
+				iface);
+	else
+		reply_error(s, m, PM_ERROR_UNKNOWN_METHOD, "no method %s%s%s on " PM_POLICY_PATH,
+				iface ? iface : "", iface ? "." : "", member);
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data)
+{
+	struct pm_service *s = data;
+	const char *name, *old_owner, *new_owner;
+	bool from_bus = dbus_message_get_sender(m) != NULL &&
+		strcmp(dbus_message_get_sender(m), DBUS_SERVICE_DBUS) == 0;
+
+	if (dbus_message_is_signal(m, DBUS_INTERFACE_LOCAL, "Disconnected")) {
+		pm_log("lost the connection to the bus; exiting");
+		s->exit_status = 1;
+		return DBUS_HANDLER_RESULT_HANDLED;
+	}
+	if (!from_bus)
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+
+	if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
+	    dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name,
+		    DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING, &new_owner,
+		    DBUS_TYPE_INVALID) &&
+	    name[0] == ':' && new_owner[0] == '\0') {
+		/* a unique name is never reused: its enforcer is gone */
+		drop_enforcer(s, name, "disconnected");
+	} else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameLost") &&
+	    dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID) &&
+	    strcmp(name, PM_POLICY_NAME) == 0) {
+		pm_log("another instance took over " PM_POLICY_NAME "; exiting");
+		s->exit_status = 0;
+	}
+	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+}
+
+/* ---- lifetime ---- */
+
+struct pm_service *pm_service_new(DBusConnection *conn,
+		const struct pm_service_config *config, const struct pm_state *state)
+{
+	static const DBusObjectPathVTable vtable = { .message_function = object_message };
+	struct pm_service *s;
+	DBusError error;
+
+	dbus_error_init(&error);
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->state_dir = strdup(config->state_dir)) == NULL)
+		goto oom;
+	s->conn = conn;
+	s->ack_timeout_ms = config->ack_timeout_ms;
+	s->exit_status = -1;
+	pm_core_init(&s->core, state->muted, state->generation);
+
+	if (!dbus_connection_try_register_object_path(conn, PM_POLICY_PATH, &vtable, s, &error)) {
+		pm_log("cannot export " PM_POLICY_PATH ": %s", error.message);
+		goto fail;
+	}
+	s->path_registered = true;
+	if (!dbus_connection_add_filter(conn, filter, s, NULL))
+		goto oom;
+	s->filter_added = true;
+	/* every enforcer that leaves the bus must be dropped, and the rule
+	 * must be in place before the first one can register */
+	dbus_bus_add_match(conn, "type='signal',sender='" DBUS_SERVICE_DBUS "',"
+			"interface='" DBUS_INTERFACE_DBUS "',member='NameOwnerChanged'", &error);
+	if (dbus_error_is_set(&error)) {
+		pm_log("cannot watch bus names: %s", error.message);
+		goto fail;
+	}
+	return s;
+oom:
+	pm_log("out of memory");
+fail:
+	dbus_error_free(&error);
+	if (s)
+		pm_service_destroy(s);
+	return NULL;
+}
+
+void pm_service_destroy(struct pm_service *s)
+{
+	struct pending *p;
+
+	/* nobody waits for a verdict that will never come */
+	while ((p = s->pending) != NULL) {
+		s->pending = p->next;
+		reply_state(s, p->call, p->toggle, p->muted, false);
+		dbus_message_unref(p->call);
+		free(p);
+	}
+	if (s->filter_added)
+		dbus_connection_remove_filter(s->conn, filter, s);
+	if (s->path_registered)
+		dbus_connection_unregister_object_path(s->conn, PM_POLICY_PATH);
+	pm_core_clear(&s->core);
+	free(s->state_dir);
+	free(s);
+}
+
+void pm_service_expire(struct pm_service *s, int64_t now)
+{
+	check_pending(s, now);
+}
+
+int pm_service_timeout(struct pm_service *s, int64_t now)
+{
+	int64_t first = -1;
+
+	for (struct pending *p = s->pending; p != NULL; p = p->next)
+		if (first < 0 || p->deadline < first)
+			first = p->deadline;
+	if (first < 0)
+		return -1;
+	return first <= now ? 0 : (int)(first - now);
+}
+
+int pm_service_exit_status(struct pm_service *s)
+{
+	return s->exit_status;
+}

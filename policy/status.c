@@ -1,0 +1,261 @@
+/* privacy-mute: the policy's properties as a client sees them, and printed */
+/* SPDX-License-Identifier: MIT */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy-core.h"
+#include "status.h"
+
+static void enforcers_free(struct pm_status_enforcer *e, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		free(e[i].name);
+		free(e[i].process);
+		free(e[i].host);
+	}
+	free(e);
+}
+
+void pm_status_clear(struct pm_status *st)
+{
+	enforcers_free(st->enforcers, st->n_enforcers);
+	*st = (struct pm_status) { 0 };
+}
+
+/* Read the basic value of type at it and step on. */
+static bool take(DBusMessageIter *it, int type, void *value)
+{
+	if (dbus_message_iter_get_arg_type(it) != type)
+		return false;
+	dbus_message_iter_get_basic(it, value);
+	dbus_message_iter_next(it);
+	return true;
+}
+
+static int take_string(DBusMessageIter *it, char **dst)
+{
+	const char *s;
+
+	if (!take(it, DBUS_TYPE_STRING, &s))
+		return -EINVAL;
+	return (*dst = strdup(s)) ? 0 : -ENOMEM;
+}
+
+/* a(sssuub) */
+static int parse_enforcers(DBusMessageIter *var, struct pm_status_enforcer **out,
+		uint32_t *n_out)
+{
+	struct pm_status_enforcer *arr = NULL, *tmp, *e;
+	DBusMessageIter it, st;
+	uint32_t n = 0;
+	dbus_uint32_t pid, sources;
+	dbus_bool_t acked;
+	int res = -EINVAL;
+
+	if (dbus_message_iter_get_arg_type(var) != DBUS_TYPE_ARRAY ||
+	    dbus_message_iter_get_element_type(var) != DBUS_TYPE_STRUCT)
+		return -EINVAL;
+	dbus_message_iter_recurse(var, &it);
+	while (dbus_message_iter_get_arg_type(&it) == DBUS_TYPE_STRUCT) {
+		if ((tmp = realloc(arr, (n + 1) * sizeof(*arr))) == NULL) {
+			res = -ENOMEM;
+			goto fail;
+		}
+		arr = tmp;
+		e = &arr[n++];
+		*e = (struct pm_status_enforcer) { 0 };
+		dbus_message_iter_recurse(&it, &st);
+		if ((res = take_string(&st, &e->name)) < 0 ||
+		    (res = take_string(&st, &e->process)) < 0 ||
+		    (res = take_string(&st, &e->host)) < 0)
+			goto fail;
+		res = -EINVAL;
+		if (!take(&st, DBUS_TYPE_UINT32, &pid) ||
+		    !take(&st, DBUS_TYPE_UINT32, &sources) ||
+		    !take(&st, DBUS_TYPE_BOOLEAN, &acked) ||
+		    dbus_message_iter_get_arg_type(&st) != DBUS_TYPE_INVALID)
+			goto fail;
+		e->pid = pid;
+		e->sources = sources;
+		e->acknowledged = acked;
+		dbus_message_iter_next(&it);
+	}
+	*out = arr;
+	*n_out = n;
+	return 0;
+fail:
+	enforcers_free(arr, n);
+	return res;
+}
+
+int pm_status_update(struct pm_status *st, DBusMessageIter *it)
+{
+	struct pm_status next = *st;
+	struct pm_status_enforcer *enf = NULL;
+	uint32_t n_enf = 0;
+	bool have_enf = false;
+	DBusMessageIter dict, entry, var;
+	const char *key;
+	dbus_bool_t b;
+	dbus_uint64_t t;
+	int res = -EINVAL;
+
+	if (dbus_message_iter_get_arg_type(it) != DBUS_TYPE_ARRAY ||
+	    dbus_message_iter_get_element_type(it) != DBUS_TYPE_DICT_ENTRY)
+		return -EINVAL;
+	dbus_message_iter_recurse(it, &dict);
+	while (dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY) {
+		dbus_message_iter_recurse(&dict, &entry);
+		if (!take(&entry, DBUS_TYPE_STRING, &key) ||
+		    dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_VARIANT)
+			goto fail;
+		dbus_message_iter_recurse(&entry, &var);
+
+		if (strcmp(key, "Muted") == 0) {
+			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+				goto fail;
+			next.muted = b;
+			next.have |= PM_CHANGED_MUTED;
+		} else if (strcmp(key, "Enforced") == 0) {
+			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+				goto fail;
+			next.enforced = b;
+			next.have |= PM_CHANGED_ENFORCED;
+		} else if (strcmp(key, "Generation") == 0) {
+			if (!take(&var, DBUS_TYPE_UINT64, &t))
+				goto fail;
+			next.generation = t;
+			next.have |= PM_CHANGED_GENERATION;
+		} else if (strcmp(key, "Enforcers") == 0) {
+			/* a repeated key: the last one counts */
+			enforcers_free(enf, n_enf);
+			enf = NULL;
+			n_enf = 0;
+			if ((res = parse_enforcers(&var, &enf, &n_enf)) < 0)
+				goto fail;
+			res = -EINVAL;
+			have_enf = true;
+			next.have |= PM_CHANGED_ENFORCERS;
+		}
+		dbus_message_iter_next(&dict);
+	}
+	if (have_enf) {
+		enforcers_free(st->enforcers, st->n_enforcers);
+		next.enforcers = enf;
+		next.n_enforcers = n_enf;
+	}
+	*st = next;
+	return 0;
+fail:
+	enforcers_free(enf, n_enf);
+	return res;
+}
+
+uint32_t pm_status_acknowledged(const struct pm_status *st)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < st->n_enforcers; i++)
+		n += st->enforcers[i].acknowledged;
+	return n;
+}
+
+/* Control characters could rewrite the terminal; the rest is valid UTF-8
+ * (D-Bus guarantees it) and printed as is. */
+static void print_text_string(FILE *f, const char *s)
+{
+	if (s == NULL || *s == '\0') {
+		fputs("?", f);
+		return;
+	}
+	for (; *s; s++)
+		fputc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s, f);
+}
+
+void pm_status_print_text(FILE *f, const struct pm_status *st)
+{
+	if (st->have & PM_CHANGED_MUTED)
+		fprintf(f, "state: %s\n", st->muted ? "muted" : "unmuted");
+	if (st->have & PM_CHANGED_ENFORCED)
+		fprintf(f, "enforced: %s\n", st->enforced ? "yes" : "no");
+	if (st->have & PM_CHANGED_GENERATION)
+		fprintf(f, "generation: %" PRIu64 "\n", st->generation);
+	if (!(st->have & PM_CHANGED_ENFORCERS))
+		return;
+	fprintf(f, "enforcers: %" PRIu32 "\n", st->n_enforcers);
+	for (uint32_t i = 0; i < st->n_enforcers; i++) {
+		const struct pm_status_enforcer *e = &st->enforcers[i];
+
+		fputs("  ", f);
+		print_text_string(f, e->name);
+		fputc(' ', f);
+		print_text_string(f, e->process);
+		fprintf(f, " pid %" PRIu32 " on ", e->pid);
+		print_text_string(f, e->host);
+		fprintf(f, ": %" PRIu32 " source%s, %s\n", e->sources,
+				e->sources == 1 ? "" : "s",
+				e->acknowledged ? "acknowledged" : "not acknowledged");
+	}
+}
+
+void pm_json_print_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = *s;
+
+		switch (c) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (c < 0x20)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputc(c, f);
+			break;
+		}
+	}
+	fputc('"', f);
+}
+
+static const char *json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+void pm_status_print_json(FILE *f, const struct pm_status *st)
+{
+	fprintf(f, "{\"muted\": %s, \"enforced\": %s, \"generation\": %" PRIu64
+			", \"enforcers\": [", json_bool(st->muted),
+			json_bool(st->enforced), st->generation);
+	for (uint32_t i = 0; i < st->n_enforcers; i++) {
+		const struct pm_status_enforcer *e = &st->enforcers[i];
+
+		fputs(i ? ", {\"name\": " : "{\"name\": ", f);
+		pm_json_print_string(f, e->name);
+		fputs(", \"process\": ", f);
+		pm_json_print_string(f, e->process);
+		fputs(", \"host\": ", f);
+		pm_json_print_string(f, e->host);
+		fprintf(f, ", \"pid\": %" PRIu32 ", \"sources\": %" PRIu32
+				", \"acknowledged\": %s}", e->pid, e->sources,
+				json_bool(e->acknowledged));
+	}
+	fputs("]}\n", f);
+}

@@ -1,0 +1,51 @@
+/* privacy-mute: the policy's properties as a client sees them, and printed */
+/* SPDX-License-Identifier: MIT */
+
+#ifndef PRIVACY_MUTE_STATUS_H
+#define PRIVACY_MUTE_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <dbus/dbus.h>
+
+struct pm_status_enforcer {
+	char *name;		/* unique bus name */
+	char *process;
+	char *host;
+	uint32_t pid;
+	uint32_t sources;
+	bool acknowledged;	/* acknowledged the current generation */
+};
+
+struct pm_status {
+	bool muted;
+	bool enforced;
+	uint64_t generation;
+	struct pm_status_enforcer *enforcers;
+	uint32_t n_enforcers;
+	uint32_t have;		/* PM_CHANGED_* of the properties seen so far */
+};
+
+void pm_status_clear(struct pm_status *st);
+
+/* Apply the a{sv} at it (a GetAll reply or the changed dict of a
+ * PropertiesChanged). Unknown keys are ignored. Returns 0, -EINVAL when
+ * it is not an a{sv} or a known property has the wrong type, or -ENOMEM;
+ * st is unchanged on error. */
+int pm_status_update(struct pm_status *st, DBusMessageIter *it);
+
+/* Enforcers that acknowledged the current generation. */
+uint32_t pm_status_acknowledged(const struct pm_status *st);
+
+/* Several lines of text for people. */
+void pm_status_print_text(FILE *f, const struct pm_status *st);
+
+/* One JSON object on one line, with a newline. */
+void pm_status_print_json(FILE *f, const struct pm_status *st);
+
+/* s as a JSON string, quotes included. */
+void pm_json_print_string(FILE *f, const char *s);
+
+#endif /* PRIVACY_MUTE_STATUS_H */
