@@ -108,11 +108,15 @@ start_bus() {
   </policy>
 </busconfig>
 CONF
-	cat > "$T/services/org.privacymute.Policy1.service" <<SVC
+	# D-Bus activation only where a test asks for it: an activated policy
+	# is the bus's child, not ours, and would race with start_policy
+	if [ "${PM_ACTIVATION:-0}" = 1 ]; then
+		cat > "$T/services/org.privacymute.Policy1.service" <<SVC
 [D-BUS Service]
 Name=org.privacymute.Policy1
 Exec=$PM_POLICY
 SVC
+	fi
 	dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile >"$T/log/bus.log" 2>&1 &
 	PM_PID[bus]=$!
 	export DBUS_SESSION_BUS_ADDRESS="unix:path=$T/run/bus"
@@ -125,13 +129,7 @@ start_policy() {
 	wait_for 10 "$PM_CLI" status || { log "policy did not start"; return 1; }
 }
 
-stop_policy() {
-	local sig=${1:-TERM} pid=${PM_PID[policy]:-}
-	[ -n "$pid" ] || return 0
-	kill "-$sig" "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	unset 'PM_PID[policy]'
-}
+stop_policy() { stop_daemon policy "${1:-TERM}"; }
 
 # module_conf [ARGS]: load the module into pipewire with these args
 module_conf() {
@@ -207,6 +205,7 @@ context.objects = [
           audio.channels = 2
           audio.position = [ FL FR ]
           node.group = pm-test-mics
+          node.param.Props = { live = false }
           priority.driver = 100
           priority.session = 500
       }
@@ -223,12 +222,20 @@ start_pipewire() {
 	wait_for 10 pw_ready || { log "pipewire did not start"; return 1; }
 }
 
-stop_pipewire() {
-	local pid=${PM_PID[pipewire]:-}
+# stop_daemon NAME [SIGNAL]: stop one daemon we started, by its pid
+stop_daemon() {
+	local pid=${PM_PID[$1]:-}
 	[ -n "$pid" ] || return 0
-	kill "${1:--TERM}" "$pid" 2>/dev/null
+	kill "-${2:-TERM}" "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	unset 'PM_PID[pipewire]'
+	unset "PM_PID[$1]"
+}
+
+stop_pipewire() { stop_daemon pipewire "${1:-TERM}"; }
+
+# stop pipewire-pulse, wireplumber and pipewire, in that order
+stop_audio() {
+	stop_daemon pulse; stop_daemon wireplumber; stop_daemon pipewire
 }
 
 wp_ready() { wpctl inspect @DEFAULT_AUDIO_SOURCE@ >/dev/null 2>&1; }
@@ -291,7 +298,38 @@ expect() {
 	"$PM_PCM" check "$1" "${3:-s16}" "${4:-9600}" "$2"
 }
 
+unmuted_enforced() {
+	"$PM_CLI" status --json | grep -q '"muted": *false' &&
+	"$PM_CLI" status --json | grep -q '"enforced": *true'
+}
+
 muted_enforced() {
 	"$PM_CLI" status --json | grep -q '"muted": *true' &&
 	"$PM_CLI" status --json | grep -q '"enforced": *true'
+}
+
+# ---- the policy, through the CLI ----
+
+# mute_on / mute_off: the CLI exits 0 only once every enforcer confirmed
+mute_on() { "$PM_CLI" on; }
+mute_off() { "$PM_CLI" off; }
+
+now_ns() { "$PM_PCM" now; }
+
+# One quantum of the graph in ns (the default clock.quantum at 48 kHz).
+QUANTUM_NS=$((1024 * 1000000000 / 48000))
+
+# expect_timeline silence|signal FILE FROM_NS TO_NS [MIN_BUFFERS]
+expect_timeline() {
+	"$PM_PCM" timeline "$2" "$3" "$4" "$1" "${5:-5}"
+}
+
+# is_follower NAME: pw-top lists the node under another driver ("+ NAME")
+is_follower() {
+	pw-top -b -n 2 2>/dev/null | grep -Eq "[0-9]+ +\+ $1\$"
+}
+
+cap_pm() { # FILE SECONDS [pm-capture args]
+	local f=$1 s=$2; shift 2
+	"$PM_BUILD/tests/tools/pm-capture" --seconds "$s" "$@" > "$f" 2>>"$T/log/clients.log"
 }

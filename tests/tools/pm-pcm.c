@@ -6,6 +6,18 @@
  *   pm-pcm check silence|signal FORMAT MIN_SAMPLES [FILE]
  *   pm-pcm stat FORMAT [FILE]
  *   pm-pcm match REFERENCE [FILE]      capture (s16le stereo) is a slice of REFERENCE
+ *   pm-pcm segments FORMAT FILE silence|signal...
+ *                                      the capture, cut in 50 ms blocks, is
+ *                                      this sequence of silent and signal
+ *                                      stretches (leading silence, the stream
+ *                                      starting up, and blocks that straddle a
+ *                                      change are not counted)
+ *   pm-pcm now                         CLOCK_MONOTONIC in ns (the graph's clock)
+ *   pm-pcm timeline FILE FROM_NS TO_NS silence|signal MIN_BUFFERS
+ *                                      every buffer of a pm-capture timeline
+ *                                      with FROM_NS < cycle time <= TO_NS is
+ *                                      silent (or carries signal), and there
+ *                                      are at least MIN_BUFFERS of them
  *
  * FORMAT: u8 s16 s24_32 s32 f32 (little endian). "silence" for u8 is 0x80,
  * for the others all zero bits. A capture with fewer than MIN_SAMPLES samples
@@ -18,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <time.h>
 
 struct stat_result {
 	uint64_t bytes, samples, nonsilent, first_nonsilent, last_nonsilent;
@@ -167,8 +180,94 @@ static int do_match(const char *ref_path, FILE *f)
 	return 0;
 }
 
+static int do_timeline(const char *path, int64_t from, int64_t to, int want_silence,
+		uint64_t min)
+{
+	FILE *f = open_in(path);
+	long long t;
+	unsigned frames, nonsilent;
+	uint64_t n = 0, bad = 0, samples = 0;
+	long long first_bad = -1;
+
+	while (fscanf(f, "%lld %u %u", &t, &frames, &nonsilent) == 3) {
+		if (t <= from || t > to)
+			continue;
+		n++;
+		samples += frames * 2ull;
+		/* a buffer with signal has (almost) every sample non-zero */
+		if (frames == 0 || (want_silence ? nonsilent != 0 : nonsilent * 2 < frames * 2)) {
+			if (first_bad < 0)
+				first_bad = t;
+			bad++;
+		}
+	}
+	printf("timeline %s: %llu buffers (%llu samples) in (%lld, %lld], %llu wrong",
+			want_silence ? "silence" : "signal", (unsigned long long)n,
+			(unsigned long long)samples, (long long)from, (long long)to,
+			(unsigned long long)bad);
+	if (bad)
+		printf(", first wrong at %lld (%+.3f ms after FROM)", first_bad,
+				(first_bad - from) / 1e6);
+	printf("\n");
+	if (n < min) {
+		printf("FAIL: %llu buffers, expected at least %llu\n",
+				(unsigned long long)n, (unsigned long long)min);
+		return 1;
+	}
+	return bad ? 1 : 0;
+}
+
+static int do_segments(const char *fmt, const char *path, int n_want, char **want)
+{
+	FILE *f = open_in(path);
+	int ss = sample_size(fmt), n = 0, i;
+	const size_t block = 2400 * 2;	/* 50 ms of stereo */
+	uint8_t sample[4];
+	size_t k = 0, nonsilent = 0;
+	char seq[4096], last = 0;
+
+	if (ss < 0)
+		return 2;
+	while (fread(sample, ss, 1, f) == 1) {
+		int silent;
+		level(fmt, sample, &silent);
+		nonsilent += !silent;
+		if (++k < block)
+			continue;
+		char c = nonsilent == 0 ? 'S' : nonsilent * 2 >= block ? 'A' : 0;
+		if (c && c != last && !(n == 0 && c == 'S') && n < (int)sizeof(seq) - 1) {
+			seq[n++] = c;
+			last = c;
+		}
+		k = nonsilent = 0;
+	}
+	seq[n] = '\0';
+	printf("segments: ");
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? " " : "", seq[i] == 'S' ? "silence" : "signal");
+	printf("\n");
+	if (n != n_want)
+		return 1;
+	for (i = 0; i < n; i++)
+		if ((seq[i] == 'S') != !strcmp(want[i], "silence"))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 5 && !strcmp(argv[1], "segments"))
+		return do_segments(argv[2], argv[3], argc - 4, argv + 4);
+	if (argc >= 2 && !strcmp(argv[1], "now")) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		printf("%lld\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		return 0;
+	}
+	if (argc >= 7 && !strcmp(argv[1], "timeline"))
+		return do_timeline(argv[2], strtoll(argv[3], NULL, 10), strtoll(argv[4], NULL, 10),
+				!strcmp(argv[5], "silence"), strtoull(argv[6], NULL, 10));
+
 	struct stat_result r;
 
 	if (argc >= 3 && !strcmp(argv[1], "noise"))
@@ -203,6 +302,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: pm-pcm noise SECONDS | stat FORMAT [FILE] | "
-			"check silence|signal FORMAT MIN_SAMPLES [FILE] | match REFERENCE [FILE]\n");
+			"check silence|signal FORMAT MIN_SAMPLES [FILE] | match REFERENCE [FILE] | "
+			"now | timeline FILE FROM_NS TO_NS silence|signal MIN_BUFFERS\n");
 	return 2;
 }

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Module options: invalid ones make the module refuse to load with a
+# message naming the option; initial.state decides until the policy speaks.
+. "$(dirname "$0")/lib.sh"
+
+mics_conf
+start_bus || exit 1
+
+# refuse KEY ARGS: pipewire cannot load the module, says why, names KEY
+refuse() {
+	local key=$1 args=$2
+	module_conf "$args"
+	timeout 10 pipewire > "$T/log/refuse.log" 2>&1
+	local rc=$?
+	check "'$args': pipewire refuses to start (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+	check "'$args': the error names '$key'" grep -q "privacy-mute.*$key" "$T/log/refuse.log"
+}
+refuse policy.bus "policy.bus = nowhere"
+refuse initial.state "initial.state = maybe"
+refuse no.such.option "no.such.option = 1"
+refuse policy.bus "policy.bus = [ session ]"
+
+# initial.state = unmuted: before any policy, audio passes
+module_conf "initial.state = unmuted"
+start_pipewire && start_wireplumber || exit 1
+check "the module loaded" sh -c "pw-cli ls Module | grep -q libpipewire-module-privacy-mute"
+cap_pw_record "$T/unmuted.raw" 2 --target testmic
+check "initial.state = unmuted, no policy: signal" expect signal "$T/unmuted.raw"
+stop_audio
+
+# the default, muted
+module_conf ""
+start_pipewire && start_wireplumber || exit 1
+cap_pw_record "$T/muted.raw" 2 --target testmic
+check "default initial state, no policy: silence" expect silence "$T/muted.raw"
+
+finish

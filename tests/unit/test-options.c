@@ -1,0 +1,66 @@
+/* privacy-mute unit test: module options and node classification */
+/* SPDX-License-Identifier: MIT */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+
+static int failures;
+#define CHECK(cond) do { if (!(cond)) { \
+	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+	failures++; } } while (0)
+
+static int parse(struct pm_options *o, char *err, size_t n, const struct spa_dict_item *items,
+		uint32_t n_items)
+{
+	struct spa_dict d = SPA_DICT_INIT(items, n_items);
+	err[0] = '\0';
+	return pm_options_parse(&d, o, err, n);
+}
+
+int main(void)
+{
+	struct pm_options o;
+	char err[256];
+
+	CHECK(pm_options_parse(NULL, &o, err, sizeof(err)) == 0);
+	CHECK(o.bus == PM_BUS_SESSION && o.initial_muted);
+
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "policy.bus", "system" }, { "initial.state", "unmuted" } }, 2) == 0);
+	CHECK(o.bus == PM_BUS_SYSTEM && !o.initial_muted);
+
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "policy.bus", "sesion" } }, 1) == -EINVAL);
+	CHECK(strstr(err, "'policy.bus'") && strstr(err, "'sesion'"));
+
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "initial.state", "true" } }, 1) == -EINVAL);
+	CHECK(strstr(err, "'initial.state'"));
+
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "initial.stat", "muted" } }, 1) == -EINVAL);
+	CHECK(strstr(err, "unknown option 'initial.stat'"));
+
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "policy.bus", NULL } }, 1) == -EINVAL);
+
+	CHECK(pm_media_class_is_capture("Audio/Source"));
+	CHECK(pm_media_class_is_capture("Audio/Source/Virtual"));
+	CHECK(pm_media_class_is_capture("Audio/Duplex"));
+	CHECK(!pm_media_class_is_capture("Audio/Sink"));
+	CHECK(!pm_media_class_is_capture("Stream/Input/Audio"));
+	CHECK(!pm_media_class_is_capture("Video/Source"));
+	CHECK(!pm_media_class_is_capture(NULL));
+
+	CHECK(pm_factory_is_local("adapter"));
+	CHECK(pm_factory_is_local("spa-node-factory"));
+	CHECK(pm_factory_is_local(NULL));
+	CHECK(!pm_factory_is_local("client-node"));
+
+	if (failures)
+		fprintf(stderr, "%d checks failed\n", failures);
+	return failures ? 1 : 0;
+}
