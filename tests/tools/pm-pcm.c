@@ -18,6 +18,14 @@
  *                                      with FROM_NS < cycle time <= TO_NS is
  *                                      silent (or carries signal), and there
  *                                      are at least MIN_BUFFERS of them
+ *   pm-pcm meter INTERVAL_SECONDS [STATE_FILE]
+ *                                      a level meter for a live s16le stereo
+ *                                      48 kHz stream on stdin: one line per
+ *                                      interval (RMS, peak, a bar, and the
+ *                                      policy state: the last line of
+ *                                      STATE_FILE, as `privacy-mute watch`
+ *                                      writes it), then a summary per stretch
+ *                                      of unchanged state; see do_meter()
  *
  * FORMAT: u8 s16 s24_32 s32 f32 (little endian). "silence" for u8 is 0x80,
  * for the others all zero bits. A capture with fewer than MIN_SAMPLES samples
@@ -25,12 +33,14 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
 #include <time.h>
+#include <unistd.h>
 
 struct stat_result {
 	uint64_t bytes, samples, nonsilent, first_nonsilent, last_nonsilent;
@@ -254,8 +264,343 @@ static int do_segments(const char *fmt, const char *path, int n_want, char **wan
 	return 0;
 }
 
+/* ---- meter ---- */
+
+/* Samples count for a state only when the state, as the meter saw it in
+ * STATE_FILE, held from METER_GUARD seconds before they were read until
+ * METER_GUARD after: that covers the capture pipeline's latency (samples
+ * are older than the moment they are read) and the lag of the state file
+ * behind the graph, so no sample from around a change is judged. */
+#define METER_GUARD		0.5
+#define METER_POLL		0.02	/* seconds between reads of STATE_FILE */
+/* A line is marked as switched when the state changed while it was read or
+ * this shortly before (audio lags the state file by about a quantum). */
+#define METER_SWITCH_LAG	0.1
+#define METER_RATE		48000
+#define METER_CHANNELS		2
+#define METER_BAR		40
+#define METER_FLOOR_DB		-60.0
+
+enum meter_state {
+	MS_NONE,		/* no state file, or no line in it yet */
+	MS_MUTED,		/* "muted enforced" */
+	MS_UNMUTED,		/* "unmuted enforced" */
+	MS_MUTED_NOT,		/* "muted not-enforced" */
+	MS_UNMUTED_NOT,		/* "unmuted not-enforced" */
+	MS_OTHER,		/* any other line, e.g. the service went away */
+};
+
+static const char *const meter_state_names[] = {
+	[MS_NONE] = "unknown", [MS_MUTED] = "muted", [MS_UNMUTED] = "unmuted",
+	[MS_MUTED_NOT] = "muted-not-enforced", [MS_UNMUTED_NOT] = "unmuted-not-enforced",
+	[MS_OTHER] = "other",
+};
+
+/* what was read in one read(): its time, where it starts and its levels */
+struct meter_chunk {
+	double t;
+	uint64_t pos;		/* samples before it */
+	uint32_t samples, nonzero, peak;
+	double sumsq;
+};
+
+struct meter_change {
+	double t;
+	enum meter_state state;
+};
+
+static double mono_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The last complete line of path, into line; its state. */
+static enum meter_state meter_read_state(const char *path, char *line, size_t size)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	long end;
+	size_t n;
+	char *p, *start;
+
+	line[0] = '\0';
+	if (f == NULL)
+		return MS_NONE;
+	if (fseek(f, 0, SEEK_END) == 0 && (end = ftell(f)) > (long)sizeof(buf) - 1)
+		fseek(f, end - (long)sizeof(buf) + 1, SEEK_SET);
+	else
+		fseek(f, 0, SEEK_SET);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* only whole lines: a line being written has no newline yet */
+	if ((p = strrchr(buf, '\n')) == NULL)
+		return MS_NONE;
+	*p = '\0';
+	start = (p = strrchr(buf, '\n')) ? p + 1 : buf;
+	n = strlen(start) < size ? strlen(start) : size - 1;	/* shown, may be cut */
+	memcpy(line, start, n);
+	line[n] = '\0';
+	if (!strcmp(start, "muted enforced")) return MS_MUTED;
+	if (!strcmp(start, "unmuted enforced")) return MS_UNMUTED;
+	if (!strcmp(start, "muted not-enforced")) return MS_MUTED_NOT;
+	if (!strcmp(start, "unmuted not-enforced")) return MS_UNMUTED_NOT;
+	return start[0] ? MS_OTHER : MS_NONE;
+}
+
+static const char *meter_state_text(enum meter_state st, const char *line)
+{
+	switch (st) {
+	case MS_MUTED: return "muted, enforced yes";
+	case MS_UNMUTED: return "unmuted, enforced yes";
+	case MS_MUTED_NOT: return "muted, enforced no";
+	case MS_UNMUTED_NOT: return "unmuted, enforced no";
+	case MS_OTHER: return line;
+	default: return "state unknown";
+	}
+}
+
+static void meter_db(char *buf, size_t size, double v)
+{
+	if (v <= 0)
+		snprintf(buf, size, "-inf");
+	else
+		snprintf(buf, size, "%.1f", 20 * log10(v));
+}
+
+static void meter_header(bool with_state)
+{
+	char scale[METER_BAR + 3];
+
+	snprintf(scale, sizeof(scale), "|%-*s%s|", METER_BAR - 5, "-60 dB", "0 dB");
+	printf("%8s   %-32s   %s%s\n", "time", "level (dBFS: 0 is full scale)", scale,
+			with_state ? "   policy state" : "");
+	fflush(stdout);
+}
+
+static void meter_line(uint64_t pos, uint64_t samples, double sumsq, uint32_t peak,
+		const char *state, bool switched)
+{
+	char rms_db[16], peak_db[16], bar[METER_BAR + 1];
+	double rms = samples ? sqrt(sumsq / samples) / 32768.0 : 0;
+	int n = 0;
+
+	meter_db(rms_db, sizeof(rms_db), rms);
+	meter_db(peak_db, sizeof(peak_db), peak / 32768.0);
+	if (rms > 0)
+		n = (int)lround(METER_BAR * (20 * log10(rms) - METER_FLOOR_DB) / -METER_FLOOR_DB);
+	n = n < 0 ? 0 : n > METER_BAR ? METER_BAR : n;
+	memset(bar, '#', n);
+	memset(bar + n, ' ', METER_BAR - n);
+	bar[METER_BAR] = '\0';
+	printf("%6.1f s   RMS %5s dBFS   peak %5s dBFS   |%s|", (double)pos /
+			(METER_RATE * METER_CHANNELS), rms_db, peak_db, bar);
+	if (state)
+		printf("   %s%s", state, switched ? " (switched during this line)" : "");
+	printf("\n");
+	fflush(stdout);
+}
+
+/* The state seen at time t: the last change at or before t. */
+static enum meter_state meter_state_at(const struct meter_change *c, size_t n, double t)
+{
+	enum meter_state st = MS_NONE;
+	size_t i;
+
+	for (i = 0; i < n && c[i].t <= t; i++)
+		st = c[i].state;
+	return st;
+}
+
+/* Print the stretches and judge them: every muted stretch all zero, every
+ * unmuted one carrying a clear signal, at least one of each. */
+static int meter_summary(const struct meter_chunk *ch, size_t n_ch,
+		const struct meter_change *c, size_t n_c, double t_end)
+{
+	char order[1024] = "", rms_db[16];
+	size_t i = 0, j, left_out = 0, n_muted = 0, n_unmuted = 0, n_stretch = 0;
+	bool ok = true;
+
+	printf("\nsummary per stretch of one policy state (samples read within %.1f s "
+			"of a change are not judged):\n", METER_GUARD);
+	while (i < n_ch) {
+		double t = ch[i].t;
+		enum meter_state st = meter_state_at(c, n_c, t - METER_GUARD);
+		uint64_t samples = 0, nonzero = 0, first = ch[i].pos, last;
+		uint32_t peak = 0;
+		double sumsq = 0;
+		bool stable = t + METER_GUARD <= t_end && st != MS_NONE;
+
+		for (j = 0; stable && j < n_c; j++)
+			if (c[j].t > t - METER_GUARD && c[j].t <= t + METER_GUARD)
+				stable = false;
+		if (!stable) {
+			left_out += ch[i++].samples;
+			continue;
+		}
+		/* one stretch: the following chunks judged in the same state */
+		for (j = i; j < n_ch; j++) {
+			size_t k;
+			bool same = ch[j].t + METER_GUARD <= t_end &&
+				meter_state_at(c, n_c, ch[j].t - METER_GUARD) == st;
+			for (k = 0; same && k < n_c; k++)
+				if (c[k].t > ch[j].t - METER_GUARD && c[k].t <= ch[j].t + METER_GUARD)
+					same = false;
+			if (!same)
+				break;
+			samples += ch[j].samples;
+			nonzero += ch[j].nonzero;
+			sumsq += ch[j].sumsq;
+			if (ch[j].peak > peak)
+				peak = ch[j].peak;
+		}
+		last = ch[j - 1].pos + ch[j - 1].samples;
+		i = j;
+		n_stretch++;
+		meter_db(rms_db, sizeof(rms_db), samples ? sqrt(sumsq / samples) / 32768.0 : 0);
+		printf("  %zu. %-20s %5.1f s to %5.1f s: %8llu samples, ", n_stretch,
+				meter_state_names[st],
+				(double)first / (METER_RATE * METER_CHANNELS),
+				(double)last / (METER_RATE * METER_CHANNELS),
+				(unsigned long long)samples);
+		if (st == MS_MUTED) {
+			n_muted++;
+			if (nonzero == 0) {
+				printf("all zero (digital silence)\n");
+			} else {
+				printf("%llu NOT ZERO: FAIL\n", (unsigned long long)nonzero);
+				ok = false;
+			}
+		} else if (st == MS_UNMUTED) {
+			n_unmuted++;
+			/* as `check signal`: most samples carry sound, clearly audible */
+			bool signal = nonzero * 2 >= samples && peak >= 32768 / 20;
+			printf("%llu non-zero, RMS %s dBFS: %s\n", (unsigned long long)nonzero,
+					rms_db, signal ? "signal" : "NO CLEAR SIGNAL: FAIL");
+			ok = ok && signal;
+		} else {
+			printf("%llu non-zero, RMS %s dBFS (not judged)\n",
+					(unsigned long long)nonzero, rms_db);
+		}
+		if (strlen(order) + strlen(meter_state_names[st]) + 2 < sizeof(order))
+			snprintf(order + strlen(order), sizeof(order) - strlen(order), "%s%s",
+					order[0] ? " " : "", meter_state_names[st]);
+	}
+	printf("  around changes (not judged): %zu samples\n", left_out);
+	printf("stretches: %s\n", order);
+	if (n_muted == 0 || n_unmuted == 0) {
+		printf("verdict: FAIL (%s)\n", n_muted == 0 ? "no muted stretch" : "no unmuted stretch");
+		return 1;
+	}
+	printf("verdict: %s\n", ok ? "PASS" : "FAIL");
+	return ok ? 0 : 1;
+}
+
+/* Read s16le stereo 48 kHz from stdin as it arrives (read(2), not stdio,
+ * which would wait to fill its buffer) and print one line per INTERVAL of
+ * stream time. With a STATE_FILE, it is read every METER_POLL seconds and
+ * shown on each line, each read() is kept with its time, and at the end the
+ * capture is judged per state (meter_summary). */
+static int do_meter(double interval, const char *state_path)
+{
+	uint64_t per_line = (uint64_t)llround(interval * METER_RATE) * METER_CHANNELS;
+	uint64_t pos = 0, line_samples = 0;
+	uint32_t line_peak = 0;
+	double line_sumsq = 0, last_poll = 0, line_start = -1, changed_at = -1;
+	struct meter_chunk *ch = NULL;
+	struct meter_change *c = NULL;
+	size_t n_ch = 0, cap_ch = 0, n_c = 0, cap_c = 0;
+	enum meter_state st = MS_NONE;
+	char line[256] = "";
+	uint8_t buf[4096];
+	size_t carry = 0;
+
+	if (per_line == 0) {
+		fprintf(stderr, "pm-pcm: meter: the interval must be at least 1/%d s\n", METER_RATE);
+		return 2;
+	}
+	meter_header(state_path != NULL);
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, buf + carry, sizeof(buf) - carry);
+		double now = mono_seconds();
+		size_t i;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "pm-pcm: meter: %s\n", strerror(errno));
+			break;
+		}
+		if (state_path && (now - last_poll >= METER_POLL || n == 0)) {
+			enum meter_state s = meter_read_state(state_path, line, sizeof(line));
+			last_poll = now;
+			if (n_c == 0 || s != st) {
+				if (n_c == cap_c && !(c = realloc(c, (cap_c = cap_c * 2 + 16) * sizeof(*c))))
+					return 2;
+				if (n_c > 0)
+					changed_at = now;
+				c[n_c++] = (struct meter_change) { now, s };
+				st = s;
+			}
+		}
+		if (n == 0)
+			break;
+		n += carry;
+		if (n_ch == cap_ch && !(ch = realloc(ch, (cap_ch = cap_ch * 2 + 256) * sizeof(*ch))))
+			return 2;
+		struct meter_chunk *k = &ch[n_ch++];
+		*k = (struct meter_chunk) { .t = now, .pos = pos };
+		if (line_start < 0)
+			line_start = now;
+		for (i = 0; i + 2 <= (size_t)n; i += 2) {
+			int16_t v = (int16_t)(buf[i] | buf[i + 1] << 8);
+			uint32_t a = v < 0 ? -(int32_t)v : v;
+			k->samples++;
+			k->nonzero += v != 0;
+			k->sumsq += (double)v * v;
+			if (a > k->peak)
+				k->peak = a;
+			line_sumsq += (double)v * v;
+			if (a > line_peak)
+				line_peak = a;
+			pos++;
+			if (++line_samples == per_line) {
+				meter_line(pos, line_samples, line_sumsq, line_peak,
+						state_path ? meter_state_text(st, line) : NULL,
+						changed_at > line_start - METER_SWITCH_LAG);
+				/* the next line starts in this read */
+				line_start = i + 2 < (size_t)n ? now : -1;
+				line_samples = 0;
+				line_sumsq = 0;
+				line_peak = 0;
+			}
+		}
+		carry = n - i;
+		memmove(buf, buf + i, carry);
+		if (!state_path)
+			n_ch = 0;	/* nothing to judge: keep no history */
+	}
+	if (line_samples > 0)
+		meter_line(pos, line_samples, line_sumsq, line_peak,
+				state_path ? meter_state_text(st, line) : NULL,
+				changed_at > line_start - METER_SWITCH_LAG);
+	int res = 0;
+	if (state_path)
+		res = meter_summary(ch, n_ch, c, n_c, mono_seconds());
+	else
+		printf("\n%llu samples\n", (unsigned long long)pos);
+	fflush(stdout);
+	free(ch);
+	free(c);
+	return res;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "meter"))
+		return do_meter(atof(argv[2]), argc > 3 ? argv[3] : NULL);
 	if (argc >= 5 && !strcmp(argv[1], "segments"))
 		return do_segments(argv[2], argv[3], argc - 4, argv + 4);
 	if (argc >= 2 && !strcmp(argv[1], "now")) {
@@ -303,6 +648,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: pm-pcm noise SECONDS | stat FORMAT [FILE] | "
 			"check silence|signal FORMAT MIN_SAMPLES [FILE] | match REFERENCE [FILE] | "
-			"now | timeline FILE FROM_NS TO_NS silence|signal MIN_BUFFERS\n");
+			"now | timeline FILE FROM_NS TO_NS silence|signal MIN_BUFFERS | "
+			"meter INTERVAL_SECONDS [STATE_FILE]\n");
 	return 2;
 }
