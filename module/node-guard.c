@@ -39,10 +39,15 @@ PW_LOG_TOPIC_EXTERN(pm_log_topic);
  * port beyond this cannot be silenced, so it is refused buffers. */
 #define MAX_PORTS	128
 #define MAX_GUARDS	256
+/* More than audioconvert (32) accepts on a port. */
+#define MAX_BUFFERS	64
 
 struct port {
 	struct spa_io_buffers *io;	/* atomic: NULL while not usable */
-	struct spa_buffer **buffers;
+	/* Our own copy: the array a caller passes to port_use_buffers is
+	 * only valid during the call (remote-node frees it), the buffers
+	 * themselves stay until the next port_use_buffers. */
+	struct spa_buffer *buffers[MAX_BUFFERS];
 	uint32_t n_buffers;		/* atomic: 0 while not usable */
 	uint32_t cleared;		/* data thread: engage count of the last full clear */
 	struct pm_silence silence;
@@ -223,7 +228,6 @@ static void port_clear(struct port *p)
 {
 	__atomic_store_n(&p->io, NULL, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->n_buffers, 0, __ATOMIC_RELEASE);
-	p->buffers = NULL;
 }
 
 static int guard_add_listener(void *object, struct spa_hook *listener,
@@ -321,18 +325,23 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 	struct port *p = output_port(g, direction, port_id);
 	int res;
 
-	if (direction == SPA_DIRECTION_OUTPUT && p == NULL && n_buffers > 0) {
-		pw_log_error("%p: output port %u is beyond the %u ports privacy-mute can "
-				"silence: refusing its buffers", g, port_id, MAX_PORTS);
+	if (direction == SPA_DIRECTION_OUTPUT && n_buffers > 0 &&
+	    (p == NULL || n_buffers > MAX_BUFFERS)) {
+		/* what we cannot silence must not carry audio */
+		pw_log_error("%p: output port %u with %u buffers is beyond what privacy-mute "
+				"can silence (%u ports, %u buffers): refusing its buffers",
+				g, port_id, n_buffers, MAX_PORTS, MAX_BUFFERS);
 		return -ENOSPC;
 	}
-	if (p != NULL)
-		__atomic_store_n(&p->n_buffers, 0, __ATOMIC_RELEASE);
+	if (p != NULL && __atomic_exchange_n(&p->n_buffers, 0, __ATOMIC_ACQ_REL) > 0) {
+		/* the data thread may be reading the old array: let it finish */
+		pm_guard_sync(g);
+	}
 
 	res = CALL(g, port_use_buffers, direction, port_id, flags, buffers, n_buffers);
 
 	if (p != NULL && res >= 0 && n_buffers > 0) {
-		p->buffers = buffers;
+		memcpy(p->buffers, buffers, n_buffers * sizeof(buffers[0]));
 		p->cleared = 0;
 		__atomic_store_n(&p->n_buffers, n_buffers, __ATOMIC_RELEASE);
 		port_touch(g, port_id);

@@ -32,14 +32,23 @@ chmod 700 "$T/run"
 
 log() { printf '%s\n' "$*" >&2; }
 
+# a daemon did not come up: count it as a failure, so the logs are shown
+start_failed() {
+	log "FAIL - $1 did not start"
+	PM_FAILS=$((PM_FAILS + 1))
+}
+
 pm_cleanup() {
-	local name pid
-	for name in pulse wireplumber pipewire policy bus; do
+	local name pid names
+	# helpers a test started (any other key), then the daemons in order
+	names="$(printf '%s\n' "${!PM_PID[@]}" | grep -vxE 'pulse|wireplumber|pipewire|policy|bus')"
+	names="$names pulse wireplumber pipewire policy bus"
+	for name in $names; do
 		pid=${PM_PID[$name]:-}
 		[ -n "$pid" ] || continue
 		kill "$pid" 2>/dev/null
 	done
-	for name in pulse wireplumber pipewire policy bus; do
+	for name in $names; do
 		pid=${PM_PID[$name]:-}
 		[ -n "$pid" ] || continue
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -68,7 +77,8 @@ wait_for() {
 	return 1
 }
 
-# check NAME COMMAND...: one assertion; failures are counted, not fatal
+# check NAME COMMAND...: one assertion; failures are counted, not fatal.
+# COMMAND runs in a subshell: it cannot start daemons for PM_PID.
 check() {
 	local name=$1; shift
 	local out rc
@@ -120,13 +130,13 @@ SVC
 	dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile >"$T/log/bus.log" 2>&1 &
 	PM_PID[bus]=$!
 	export DBUS_SESSION_BUS_ADDRESS="unix:path=$T/run/bus"
-	wait_for 10 test -S "$T/run/bus" || { log "dbus-daemon did not start"; return 1; }
+	wait_for 10 test -S "$T/run/bus" || { start_failed dbus-daemon; return 1; }
 }
 
 start_policy() {
 	"$PM_POLICY" "$@" >>"$T/log/policy.log" 2>&1 &
 	PM_PID[policy]=$!
-	wait_for 10 "$PM_CLI" status || { log "policy did not start"; return 1; }
+	wait_for 10 "$PM_CLI" status || { start_failed policy; return 1; }
 }
 
 stop_policy() { stop_daemon policy "${1:-TERM}"; }
@@ -217,9 +227,9 @@ CONF
 pw_ready() { pw-cli info 0 >/dev/null 2>&1; }
 
 start_pipewire() {
-	pipewire >"$T/log/pipewire.log" 2>&1 &
+	pipewire >>"$T/log/pipewire.log" 2>&1 &
 	PM_PID[pipewire]=$!
-	wait_for 10 pw_ready || { log "pipewire did not start"; return 1; }
+	wait_for 20 pw_ready || { start_failed pipewire; return 1; }
 }
 
 # stop_daemon NAME [SIGNAL]: stop one daemon we started, by its pid
@@ -241,15 +251,15 @@ stop_audio() {
 wp_ready() { wpctl inspect @DEFAULT_AUDIO_SOURCE@ >/dev/null 2>&1; }
 
 start_wireplumber() {
-	wireplumber >"$T/log/wireplumber.log" 2>&1 &
+	wireplumber >>"$T/log/wireplumber.log" 2>&1 &
 	PM_PID[wireplumber]=$!
-	wait_for 15 wp_ready || { log "wireplumber did not pick a default source"; return 1; }
+	wait_for 20 wp_ready || { start_failed wireplumber; return 1; }
 }
 
 start_pulse() {
-	pipewire-pulse >"$T/log/pulse.log" 2>&1 &
+	pipewire-pulse >>"$T/log/pulse.log" 2>&1 &
 	PM_PID[pulse]=$!
-	wait_for 10 pactl info || { log "pipewire-pulse did not start"; return 1; }
+	wait_for 20 pactl info || { start_failed pipewire-pulse; return 1; }
 }
 
 # The whole stack, with the module loaded into pipewire.
