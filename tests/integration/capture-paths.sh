@@ -26,7 +26,7 @@ pacat_alsa() { timeout -s INT 3 pacat --record --raw --format=s16le --rate=48000
 			--device=alsamic > "$1" 2>>"$T/log/clients.log"; return 0; }
 alsa()       { cap_arecord "$1" 2; }
 gst()        { cap_gst "$1" 4; }
-gst_alsa()   { cap_gst "$1" 4 target-object=alsamic; }
+gst_follow() { cap_gst "$1" 4 target-object=followmic; }
 
 # a stream that does not autoconnect, linked by hand to the source's ports
 manual() {
@@ -57,12 +57,10 @@ path "parec, default device" pulse
 path "parec --device=testmic" pulse_dev
 path "pacat --record --device=alsamic" pacat_alsa
 path "arecord -D pipewire (ALSA plugin)" alsa
-# The first pipewiresrc capture of the ALSA source in a session stalls after
-# one buffer, with or without the module (pipewiresrc with a fresh ALSA
-# driver); one unchecked capture first, so the checks below test the mute.
-cap_gst "$T/warmup.raw" 2 target-object=alsamic
+# pipewiresrc is not pointed at alsamic: from this file-backed ALSA source
+# it often stalls after one buffer, with or without the module loaded.
 path "gst-launch-1.0 pipewiresrc" gst
-path "gst-launch-1.0 pipewiresrc target-object=alsamic" gst_alsa
+path "gst-launch-1.0 pipewiresrc target-object=followmic" gst_follow
 path "follower source (followmic)" follower
 check "followmic really ran as a follower of another driver" grep -q yes "$T/follower.ok"
 

@@ -48,7 +48,24 @@ check "reloaded: hostmic silent again" expect silence "$T/c.raw"
 check "mute off" mute_off
 cap_pw_record "$T/d.raw" 2 --target hostmic
 check "unmuted: hostmic signal" expect signal "$T/d.raw"
-stop_daemon host
+
+# an enforcer that does not answer: SetMuted gives up after its bounded
+# wait and says so; the one that answered has muted its sources anyway
+kill -STOP "${PM_PID[host]}"
+"$PM_CLI" on > "$T/stopped.out" 2> "$T/stopped.err"
+rc=$?
+kill -CONT "${PM_PID[host]}"
+check "an enforcer that does not answer: 'on' exits 1 (exit $rc)" test "$rc" -eq 1
+check "... and says 1 of 2 acknowledged" grep -q '1 of 2' "$T/stopped.err"
+check "it answers once resumed: muted and enforced" wait_for 10 muted_enforced
+cap_pw_record "$T/e.raw" 2 --target hostmic
+check "hostmic silent after its host resumed" expect silence "$T/e.raw"
+
+# an enforcer whose process dies is dropped; Enforced reflects the rest
+stop_daemon host KILL
+check "a killed enforcer is dropped (1 left)" wait_for 10 sh -c "test \$(\"$PM_CLI\" status --json | grep -o '\"name\"' | wc -l) -eq 1"
+check "Enforced reflects the remaining enforcer" muted_enforced
+check "mute off" mute_off
 
 # leaks: load/unload cycles under valgrind, then a clean exit (modules stay
 # mapped, PIPEWIRE_DLCLOSE=false, so the report can name their functions)
@@ -60,7 +77,7 @@ if command -v valgrind >/dev/null; then
 	check "mute on under valgrind" mute_on
 	for i in 2 3 4; do
 		# a capture each round runs the data path and buffer negotiation
-		cap_pw_record "$T/vg.raw" 4 --target hostmic
+		cap_pw_record "$T/vg.raw" 5 --target hostmic
 		check "under valgrind, round $((i - 1)): silence" expect silence "$T/vg.raw" s16 4800
 		kill -USR1 "${PM_PID[host]}"; wait_for 20 host_says unloaded $((i - 1))
 		kill -USR2 "${PM_PID[host]}"; wait_for 20 host_says loaded "$i"
