@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <spa/node/utils.h>
 #include <spa/utils/result.h>
 #include <spa/utils/string.h>
 
 #include <pipewire/pipewire.h>
 #include <pipewire/impl.h>
 
+#include "export-hook.h"
 #include "node-guard.h"
 #include "options.h"
 #include "policy-client.h"
@@ -21,7 +23,11 @@
  *
  * The module guards every capture source node that runs in the process
  * it is loaded into (media.class Audio/Source*, Audio/Duplex; adapter and
- * spa-node-factory nodes, present at load time or created later). While
+ * spa-node-factory nodes, present at load time or created later, and the
+ * nodes of pw_stream based sources this process exports, such as the
+ * PulseAudio pipe and tunnel sources of pipewire-pulse). Load it into
+ * every process that hosts microphones: the pipewire daemon, WirePlumber
+ * (Bluetooth) and pipewire-pulse; each one registers as an enforcer. While
  * the privacy-mute policy (org.privacymute.Policy1 on D-Bus) says muted,
  * it writes digital silence into the source's own output buffers in the
  * data thread, before any consumer is triggered. The source's mute and
@@ -43,6 +49,10 @@
  * - `policy.bus = session | system`: the bus of the policy (default session)
  * - `initial.state = muted | unmuted`: the state until the policy answers
  *   (default muted)
+ * - `monitor.sinks = true | false`: also silence the monitor outputs of
+ *   sinks (what the speakers play), default false
+ * - `exempt.nodes = [ PATTERN ... ]`: node.name patterns (fnmatch) that are
+ *   never guarded, e.g. a loopback the user trusts; default none
  *
  * Unknown options and invalid values make the module refuse to load, with
  * a message naming the option.
@@ -56,6 +66,8 @@
  *       args = {
  *           policy.bus = session
  *           initial.state = muted
+ *           #monitor.sinks = false
+ *           #exempt.nodes = [ "my-trusted-loopback*" ]
  *       }
  *     }
  * ]
@@ -68,7 +80,9 @@ PW_LOG_TOPIC(pm_log_topic, "mod." NAME);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
 
 #define MODULE_USAGE	"( policy.bus=<session|system, default session> ) "	\
-			"( initial.state=<muted|unmuted, default muted> ) "
+			"( initial.state=<muted|unmuted, default muted> ) "	\
+			"( monitor.sinks=<true|false, default false> ) "	\
+			"( exempt.nodes=[ <node name pattern> ... ] ) "
 
 static const struct spa_dict_item module_props[] = {
 	{ PW_KEY_MODULE_AUTHOR, "The privacy-mute authors" },
@@ -95,9 +109,24 @@ struct impl {
 	struct spa_list guarded;
 	uint32_t n_guarded;
 
+	struct pm_export_hook *export_hook;
 	struct pm_policy_client *policy;
 	uint64_t generation;	/* of the state applied, 0 before the policy spoke */
 };
+
+/* Tell the policy how many sources we guard, once it knows us: the
+ * acknowledgement of the state in force carries the count. */
+static void report_sources(struct impl *impl)
+{
+	if (impl->policy == NULL)
+		return;
+	if (impl->generation != 0)
+		pm_policy_client_ack(impl->policy, impl->generation,
+				__atomic_load_n(&impl->mute.muted, __ATOMIC_ACQUIRE),
+				impl->n_guarded);
+	else
+		pm_policy_client_set_sources(impl->policy, impl->n_guarded);
+}
 
 static void guard_destroyed(void *data, struct pm_guard *guard)
 {
@@ -107,6 +136,7 @@ static void guard_destroyed(void *data, struct pm_guard *guard)
 	spa_list_remove(&g->link);
 	impl->n_guarded--;
 	free(g);
+	report_sources(impl);
 }
 
 static const struct pm_guard_events guard_events = {
@@ -135,9 +165,13 @@ static void maybe_guard(struct impl *impl, struct pw_impl_node *node)
 	const char *name = pw_properties_get(props, PW_KEY_NODE_NAME);
 	struct guarded *g;
 
-	if (!pm_media_class_is_capture(media_class) ||
+	if (!pm_media_class_is_guarded(&impl->options, media_class) ||
 	    !pm_factory_is_local(factory_name(impl, props)))
 		return;
+	if (pm_options_is_exempt(&impl->options, name)) {
+		pw_log_info("not guarding source '%s': exempt.nodes", name);
+		return;
+	}
 
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		pw_log_error("out of memory guarding %s", name);
@@ -153,7 +187,7 @@ static void maybe_guard(struct impl *impl, struct pw_impl_node *node)
 	}
 	spa_list_append(&impl->guarded, &g->link);
 	impl->n_guarded++;
-	pm_policy_client_set_sources(impl->policy, impl->n_guarded);
+	report_sources(impl);
 	pw_log_info("guarding source '%s' (%s)", name, media_class);
 }
 
@@ -170,9 +204,53 @@ static const struct pw_context_events context_events = {
 	.global_added = context_global_added,
 };
 
+/* A node that already had buffers when we started guarding it: we never
+ * saw them, so we cannot silence them. Setting its PortConfig again makes
+ * the adapter rebuild its ports; the links are made again (the session
+ * manager relinks its streams) and their buffers now pass through us. */
+static void renegotiate(struct pw_impl_node *node, const char *name)
+{
+	struct spa_node *spa_node = pw_impl_node_get_implementation(node);
+	uint8_t buffer[1024];
+	struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buffer, sizeof(buffer));
+	struct spa_pod *param = NULL;
+	uint32_t index = 0;
+	int res;
+
+	res = spa_node_enum_params_sync(spa_node, SPA_PARAM_PortConfig, &index, NULL,
+			&param, &b);
+	/* the adapter refuses a PortConfig while it runs */
+	if (res == 1 && param != NULL)
+		pw_impl_node_send_command(node, &SPA_NODE_COMMAND_INIT(SPA_NODE_COMMAND_Suspend));
+	if (res != 1 || param == NULL ||
+	    (res = pw_impl_node_set_param(node, SPA_PARAM_PortConfig, 0, param)) < 0) {
+		pw_log_warn("source '%s' was already streaming and cannot be renegotiated "
+				"(%s): it is silenced from its next start", name,
+				res < 0 ? spa_strerror(res) : "no PortConfig");
+		return;
+	}
+	pw_log_info("source '%s' was already streaming: renegotiated", name);
+}
+
+static void node_exported(void *data, struct pw_impl_node *node)
+{
+	maybe_guard(data, node);
+}
+
 static int guard_existing(void *data, struct pw_global *global)
 {
-	context_global_added(data, global);
+	struct impl *impl = data;
+	struct pw_impl_node *node;
+	uint32_t before = impl->n_guarded;
+
+	if (!pw_global_is_type(global, PW_TYPE_INTERFACE_Node))
+		return 0;
+	node = pw_global_get_object(global);
+	maybe_guard(impl, node);
+	if (impl->n_guarded > before &&
+	    pw_impl_node_get_info(node)->state >= PW_NODE_STATE_IDLE)
+		renegotiate(node, pw_properties_get(pw_impl_node_get_properties(node),
+					PW_KEY_NODE_NAME));
 	return 0;
 }
 
@@ -212,6 +290,9 @@ static void impl_free(struct impl *impl)
 
 	if (impl->policy)
 		pm_policy_client_destroy(impl->policy);
+	impl->policy = NULL;
+	if (impl->export_hook)
+		pm_export_hook_destroy(impl->export_hook);
 	spa_hook_remove(&impl->context_listener);
 	spa_list_for_each_safe(g, t, &impl->guarded, link) {
 		spa_list_remove(&g->link);
@@ -285,6 +366,10 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 
 	pw_context_add_listener(context, &impl->context_listener, &context_events, impl);
 	pw_context_for_each_global(context, guard_existing, impl);
+	/* pw_stream nodes are not registered: see them when they are exported */
+	impl->export_hook = pm_export_hook_new(context, node_exported, impl);
+	if (impl->export_hook == NULL && errno != ENOTSUP)
+		pw_log_warn("cannot watch exported nodes: %m");
 
 	pw_impl_module_add_listener(module, &impl->module_listener, &module_events, impl);
 	pw_impl_module_update_properties(module, &SPA_DICT_INIT_ARRAY(module_props));

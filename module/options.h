@@ -11,9 +11,15 @@
 
 #include "policy-client.h"
 
+#define PM_MAX_EXEMPT		16
+#define PM_MAX_PATTERN		128
+
 struct pm_options {
 	enum pm_bus bus;	/* policy.bus */
 	bool initial_muted;	/* initial.state */
+	bool monitor_sinks;	/* monitor.sinks */
+	uint32_t n_exempt;	/* exempt.nodes */
+	char exempt[PM_MAX_EXEMPT][PM_MAX_PATTERN];
 };
 
 /* Parse and validate the module arguments (a SPA-JSON object already read
@@ -26,6 +32,13 @@ int pm_options_parse(const struct spa_dict *args, struct pm_options *opts,
 /* A node with this media.class captures audio and must be guarded:
  * Audio/Source, Audio/Source/Virtual, Audio/Duplex... */
 bool pm_media_class_is_capture(const char *media_class);
+
+/* Guard a node of this media.class with these options: capture nodes,
+ * and sinks (their monitor outputs) when monitor.sinks is on. */
+bool pm_media_class_is_guarded(const struct pm_options *opts, const char *media_class);
+
+/* node.name matches one of the exempt.nodes patterns (fnmatch). */
+bool pm_options_is_exempt(const struct pm_options *opts, const char *node_name);
 
 /* Nodes whose data is produced in another process (client-node) are
  * guarded there, not here. */

@@ -138,11 +138,14 @@ static bool append_info(DBusMessageIter *it, struct pm_policy_client *c)
 {
 	DBusMessageIter dict, entry, var;
 	char host[256] = "";
-	const char *process = pw_get_prgname();
+	/* argv[0]: pipewire-pulse is the pipewire binary under another name */
+	const char *process = program_invocation_short_name;
 	const char *hostp = host;
 	dbus_uint32_t pid = (dbus_uint32_t)getpid();
 	dbus_uint32_t sources = c->sources;
 
+	if (process == NULL || *process == '\0')
+		process = pw_get_prgname();
 	if (process == NULL)
 		process = "";
 	gethostname(host, sizeof(host) - 1);
