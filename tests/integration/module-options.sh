@@ -19,6 +19,8 @@ refuse policy.bus "policy.bus = nowhere"
 refuse initial.state "initial.state = maybe"
 refuse no.such.option "no.such.option = 1"
 refuse policy.bus "policy.bus = [ session ]"
+refuse monitor.sinks "monitor.sinks = sometimes"
+refuse exempt.nodes "exempt.nodes = trusted"
 
 # initial.state = unmuted: before any policy, audio passes
 module_conf "initial.state = unmuted"
@@ -33,5 +35,14 @@ module_conf ""
 start_pipewire && start_wireplumber || exit 1
 cap_pw_record "$T/muted.raw" 2 --target testmic
 check "default initial state, no policy: silence" expect silence "$T/muted.raw"
+stop_audio
+
+# exempt.nodes: the exempt source keeps its signal, the others are muted
+module_conf 'exempt.nodes = [ "alsa*" ]'
+start_pipewire && start_wireplumber || exit 1
+cap_pw_record "$T/exempt.raw" 2 --target alsamic
+check "exempt.nodes = [ alsa* ]: alsamic keeps its signal while muted" expect signal "$T/exempt.raw"
+cap_pw_record "$T/notexempt.raw" 2 --target testmic
+check "exempt.nodes = [ alsa* ]: testmic is still silent" expect silence "$T/notexempt.raw"
 
 finish

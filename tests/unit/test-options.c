@@ -55,6 +55,38 @@ int main(void)
 	CHECK(!pm_media_class_is_capture("Video/Source"));
 	CHECK(!pm_media_class_is_capture(NULL));
 
+	/* monitor.sinks: sinks are guarded only when asked for */
+	CHECK(parse(&o, err, sizeof(err), NULL, 0) == 0);
+	CHECK(!o.monitor_sinks && o.n_exempt == 0);
+	CHECK(!pm_media_class_is_guarded(&o, "Audio/Sink"));
+	CHECK(pm_media_class_is_guarded(&o, "Audio/Source"));
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "monitor.sinks", "true" } }, 1) == 0);
+	CHECK(o.monitor_sinks && pm_media_class_is_guarded(&o, "Audio/Sink"));
+	CHECK(!pm_media_class_is_guarded(&o, "Stream/Output/Audio"));
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "monitor.sinks", "yes" } }, 1) == -EINVAL);
+	CHECK(strstr(err, "'monitor.sinks'") && strstr(err, "'yes'"));
+
+	/* exempt.nodes: fnmatch patterns, quoted or bare, validated */
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", "[ \"trusted-loop*\" bare.name ]" } }, 1) == 0);
+	CHECK(o.n_exempt == 2);
+	CHECK(pm_options_is_exempt(&o, "trusted-loopback.source"));
+	CHECK(pm_options_is_exempt(&o, "bare.name"));
+	CHECK(!pm_options_is_exempt(&o, "alsa_input.pci"));
+	CHECK(!pm_options_is_exempt(&o, NULL));
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", "trusted" } }, 1) == -EINVAL);
+	CHECK(strstr(err, "'exempt.nodes'"));
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", "[ \"\" ]" } }, 1) == -EINVAL);
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", "[ [ nested ] ]" } }, 1) == -EINVAL);
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", "[ a b c d e f g h i j k l m n o p q ]" } }, 1) == -EINVAL);
+	CHECK(strstr(err, "more than 16"));
+
 	CHECK(pm_factory_is_local("adapter"));
 	CHECK(pm_factory_is_local("spa-node-factory"));
 	CHECK(pm_factory_is_local(NULL));
