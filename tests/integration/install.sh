@@ -14,11 +14,14 @@ print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
 bindir="$prefix/bin"
 moddir=$(pkg-config --variable=moduledir libpipewire-0.3)
 pwshare="$(pkg-config --variable=prefix libpipewire-0.3)/share/pipewire"
+wpshare="$(pkg-config --variable=prefix libpipewire-0.3)/share/wireplumber"
 services=$(pkg-config --variable=session_bus_services_dir dbus-1)
 ifaces=$(pkg-config --variable=interfaces_dir dbus-1)
 
 for f in "$moddir/libpipewire-module-privacy-mute.so" \
 	"$pwshare/pipewire.conf.d/privacy-mute.conf" \
+	"$pwshare/pipewire-pulse.conf.d/privacy-mute.conf" \
+	"$wpshare/wireplumber.conf.d/privacy-mute.conf" \
 	"$services/org.privacymute.Policy1.service" \
 	"$ifaces/org.privacymute.Policy1.xml" \
 	"$bindir/privacy-mute-policy" "$bindir/privacy-mute"; do
