@@ -111,15 +111,21 @@ struct impl {
 
 	struct pm_export_hook *export_hook;
 	struct pm_policy_client *policy;
+	/* in the daemon we see every source of the graph, hosted here or not */
+	bool daemon;
+	struct spa_source *report_timer;
 	uint64_t generation;	/* of the state applied, 0 before the policy spoke */
 };
 
 /* Tell the policy how many sources we guard, once it knows us: the
  * acknowledgement of the state in force carries the count. */
+static void schedule_report(struct impl *impl);
+
 static void report_sources(struct impl *impl)
 {
 	if (impl->policy == NULL)
 		return;
+	schedule_report(impl);
 	if (impl->generation != 0)
 		pm_policy_client_ack(impl->policy, impl->generation,
 				__atomic_load_n(&impl->mute.muted, __ATOMIC_ACQUIRE),
@@ -191,17 +197,112 @@ static void maybe_guard(struct impl *impl, struct pw_impl_node *node)
 	pw_log_info("guarding source '%s' (%s)", name, media_class);
 }
 
+#define MAX_REPORT	1024
+
+struct report {
+	struct impl *impl;
+	struct pm_source_report *items;
+	uint32_t n_items;
+};
+
+static bool is_guarded(struct impl *impl, struct pw_impl_node *node)
+{
+	struct guarded *g;
+	spa_list_for_each(g, &impl->guarded, link)
+		if (pm_guard_get_node(g->guard) == node)
+			return true;
+	return false;
+}
+
+static void report_add(struct report *r, uint32_t id, struct pw_impl_node *node, bool guarded)
+{
+	const struct pw_properties *props = pw_impl_node_get_properties(node);
+
+	if (r->n_items >= MAX_REPORT)
+		return;
+	r->items[r->n_items++] = (struct pm_source_report) {
+		.id = id,
+		.name = pw_properties_get(props, PW_KEY_NODE_NAME),
+		.media_class = pw_properties_get(props, PW_KEY_MEDIA_CLASS),
+		.guarded = guarded,
+	};
+}
+
+static int report_global(void *data, struct pw_global *global)
+{
+	struct report *r = data;
+	struct pw_impl_node *node;
+
+	if (!pw_global_is_type(global, PW_TYPE_INTERFACE_Node))
+		return 0;
+	node = pw_global_get_object(global);
+	if (pm_media_class_is_capture(pw_properties_get(pw_impl_node_get_properties(node),
+				PW_KEY_MEDIA_CLASS)))
+		report_add(r, pw_global_get_id(global), node, is_guarded(r->impl, node));
+	return 0;
+}
+
+/* The daemon reports every capture source of the graph (client-nodes of
+ * sources hosted elsewhere included, as not guarded here); the other
+ * processes report the ones they guard. The policy lists what is left. */
+static void send_report(void *data, uint64_t expirations)
+{
+	struct impl *impl = data;
+	struct report r = { .impl = impl };
+	struct guarded *g;
+
+	if ((r.items = calloc(MAX_REPORT, sizeof(*r.items))) == NULL) {
+		pw_log_error("out of memory building the source report");
+		return;
+	}
+	if (impl->daemon) {
+		pw_context_for_each_global(impl->context, report_global, &r);
+	} else {
+		spa_list_for_each(g, &impl->guarded, link)
+			report_add(&r, 0, pm_guard_get_node(g->guard), true);
+	}
+	pm_policy_client_report_sources(impl->policy, r.items, r.n_items);
+	free(r.items);
+}
+
+/* Coalesce the bursts of node changes at start into one report. */
+static void schedule_report(struct impl *impl)
+{
+	struct timespec value = { .tv_nsec = 100 * SPA_NSEC_PER_MSEC }, interval = { 0 };
+	if (impl->report_timer)
+		pw_loop_update_timer(pw_context_get_main_loop(impl->context),
+				impl->report_timer, &value, &interval, false);
+}
+
+static bool is_capture_node(struct pw_global *global)
+{
+	return pw_global_is_type(global, PW_TYPE_INTERFACE_Node) &&
+		pm_media_class_is_capture(pw_properties_get(pw_impl_node_get_properties(
+					pw_global_get_object(global)), PW_KEY_MEDIA_CLASS));
+}
+
 static void context_global_added(void *data, struct pw_global *global)
 {
 	struct impl *impl = data;
 
 	if (pw_global_is_type(global, PW_TYPE_INTERFACE_Node))
 		maybe_guard(impl, pw_global_get_object(global));
+	if (impl->daemon && is_capture_node(global))
+		schedule_report(impl);
+}
+
+static void context_global_removed(void *data, struct pw_global *global)
+{
+	struct impl *impl = data;
+
+	if (impl->daemon && is_capture_node(global))
+		schedule_report(impl);
 }
 
 static const struct pw_context_events context_events = {
 	PW_VERSION_CONTEXT_EVENTS,
 	.global_added = context_global_added,
+	.global_removed = context_global_removed,
 };
 
 /* A node that already had buffers when we started guarding it: we never
@@ -278,6 +379,8 @@ static void policy_state(void *data, bool muted, uint64_t generation)
 	pw_log_info("%s enforced on %u sources (generation %" PRIu64 ")",
 			muted ? "mute" : "unmute", impl->n_guarded, generation);
 	pm_policy_client_ack(impl->policy, generation, muted, impl->n_guarded);
+	/* after a (re)registration the policy has no report from us */
+	schedule_report(impl);
 }
 
 static const struct pm_policy_client_events policy_events = {
@@ -291,6 +394,9 @@ static void impl_free(struct impl *impl)
 	if (impl->policy)
 		pm_policy_client_destroy(impl->policy);
 	impl->policy = NULL;
+	if (impl->report_timer)
+		pw_loop_destroy_source(pw_context_get_main_loop(impl->context), impl->report_timer);
+	impl->report_timer = NULL;
 	if (impl->export_hook)
 		pm_export_hook_destroy(impl->export_hook);
 	spa_hook_remove(&impl->context_listener);
@@ -355,11 +461,17 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 	impl->mute.muted = impl->options.initial_muted;
 	impl->mute.engage = 1;
 
+	impl->daemon = spa_atob(pw_properties_get(pw_context_get_properties(context),
+				PW_KEY_CORE_DAEMON));
+	impl->report_timer = pw_loop_add_timer(pw_context_get_main_loop(context),
+			send_report, impl);
 	impl->policy = pm_policy_client_new(context, impl->options.bus, &policy_events, impl);
 	if (impl->policy == NULL) {
 		res = -errno;
 		pw_log_error(NAME ": cannot follow the policy: %s (is support.dbus "
 				"disabled in the context properties?)", spa_strerror(res));
+		if (impl->report_timer)
+			pw_loop_destroy_source(pw_context_get_main_loop(context), impl->report_timer);
 		free(impl);
 		return res;
 	}

@@ -258,6 +258,52 @@ void pm_policy_client_set_sources(struct pm_policy_client *c, uint32_t sources)
 	c->sources = sources;
 }
 
+void pm_policy_client_report_sources(struct pm_policy_client *c,
+		const struct pm_source_report *sources, uint32_t n_sources)
+{
+	DBusMessage *m;
+	DBusMessageIter it, arr, st;
+	uint32_t i;
+
+	if (c->conn == NULL || !c->registered || c->owner == NULL)
+		return;
+	m = dbus_message_new_method_call(c->owner, PM_POLICY_PATH,
+			PM_POLICY_INTERFACE, "ReportSources");
+	if (m == NULL)
+		goto oom;
+	/* nothing to wait for: a lost report is sent again on the next change */
+	dbus_message_set_no_reply(m, TRUE);
+	dbus_message_iter_init_append(m, &it);
+	if (!dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussb)", &arr))
+		goto oom_msg;
+	for (i = 0; i < n_sources; i++) {
+		dbus_uint32_t id = sources[i].id;
+		const char *name = sources[i].name ? sources[i].name : "";
+		const char *cls = sources[i].media_class ? sources[i].media_class : "";
+		dbus_bool_t guarded = sources[i].guarded;
+
+		if (!dbus_message_iter_open_container(&arr, DBUS_TYPE_STRUCT, NULL, &st) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &id) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &name) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &cls) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &guarded) ||
+		    !dbus_message_iter_close_container(&arr, &st)) {
+			dbus_message_iter_abandon_container_if_open(&arr, &st);
+			dbus_message_iter_abandon_container_if_open(&it, &arr);
+			goto oom_msg;
+		}
+	}
+	if (!dbus_message_iter_close_container(&it, &arr) ||
+	    !dbus_connection_send(c->conn, m, NULL))
+		goto oom_msg;
+	dbus_message_unref(m);
+	return;
+oom_msg:
+	dbus_message_unref(m);
+oom:
+	pw_log_error("out of memory reporting sources to the policy");
+}
+
 static void handle_properties_changed(struct pm_policy_client *c, DBusMessage *m)
 {
 	DBusMessageIter it, dict, entry, var;

@@ -40,4 +40,19 @@ void pm_policy_client_ack(struct pm_policy_client *client, uint64_t generation,
 /* Number of guarded sources, reported at registration. */
 void pm_policy_client_set_sources(struct pm_policy_client *client, uint32_t sources);
 
+/* One capture source as this enforcer sees it. id: its global id in the
+ * daemon, 0 when not known here. */
+struct pm_source_report {
+	uint32_t id;
+	const char *name;
+	const char *media_class;
+	bool guarded;
+};
+
+/* Tell the policy which sources this enforcer sees and guards (it lists
+ * the ones no enforcer guards). Dropped when not registered: the caller
+ * reports again after each state event. */
+void pm_policy_client_report_sources(struct pm_policy_client *client,
+		const struct pm_source_report *sources, uint32_t n_sources);
+
 #endif
