@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy-args.h"
@@ -14,6 +15,7 @@ static const struct {
 	{ "Enforced", PM_CHANGED_ENFORCED },
 	{ "Generation", PM_CHANGED_GENERATION },
 	{ "Enforcers", PM_CHANGED_ENFORCERS },
+	{ "Unguarded", PM_CHANGED_UNGUARDED },
 };
 
 #define N_PROPERTIES	(sizeof(properties) / sizeof(properties[0]))
@@ -91,6 +93,68 @@ int pm_args_parse_enforcer_info(DBusMessage *m, struct pm_enforcer_info *info,
 	return 0;
 }
 
+int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint32_t *n,
+		const char **why)
+{
+	struct pm_source_info *arr = NULL;
+	DBusMessageIter it, list, st;
+	dbus_uint32_t id;
+	dbus_bool_t guarded;
+	const char *name, *media_class;
+	uint32_t count = 0;
+
+	_Static_assert(PM_MAX_INFO_STRING == 256, "update the messages below");
+	_Static_assert(PM_MAX_SOURCES == 1024, "update the messages below");
+
+	*sources = NULL;
+	*n = 0;
+	if (!dbus_message_has_signature(m, "a(ussb)") || !dbus_message_iter_init(m, &it))
+		FAIL("expected signature (a(ussb))");
+
+	/* count first: a report over the limit is refused before any work */
+	dbus_message_iter_recurse(&it, &list);
+	while (dbus_message_iter_get_arg_type(&list) == DBUS_TYPE_STRUCT) {
+		if (++count > PM_MAX_SOURCES)
+			FAIL("more than 1024 sources in one report (the limit is 1024)");
+		dbus_message_iter_next(&list);
+	}
+	if (count == 0)
+		return 0;
+	if ((arr = calloc(count, sizeof(*arr))) == NULL)
+		return -ENOMEM;
+
+	dbus_message_iter_recurse(&it, &list);
+	for (uint32_t i = 0; i < count; i++) {
+		/* the signature is checked: (ussb) in that order */
+		dbus_message_iter_recurse(&list, &st);
+		dbus_message_iter_get_basic(&st, &id);
+		dbus_message_iter_next(&st);
+		dbus_message_iter_get_basic(&st, &name);
+		dbus_message_iter_next(&st);
+		dbus_message_iter_get_basic(&st, &media_class);
+		dbus_message_iter_next(&st);
+		dbus_message_iter_get_basic(&st, &guarded);
+		if (strlen(name) > PM_MAX_INFO_STRING) {
+			free(arr);
+			FAIL("a source name is longer than the limit of 256 bytes");
+		}
+		if (strlen(media_class) > PM_MAX_INFO_STRING) {
+			free(arr);
+			FAIL("a media class is longer than the limit of 256 bytes");
+		}
+		arr[i] = (struct pm_source_info) {
+			.id = id,
+			.name = name,
+			.media_class = media_class,
+			.guarded = guarded,
+		};
+		dbus_message_iter_next(&list);
+	}
+	*sources = arr;
+	*n = count;
+	return 0;
+}
+
 #undef FAIL
 
 uint32_t pm_args_property_mask(const char *name)
@@ -129,6 +193,30 @@ static bool append_enforcers(DBusMessageIter *var, const struct pm_core *core)
 	return dbus_message_iter_close_container(var, &arr);
 }
 
+static bool append_unguarded(DBusMessageIter *var, const struct pm_core *core)
+{
+	DBusMessageIter arr = DBUS_MESSAGE_ITER_INIT_CLOSED;
+	DBusMessageIter st = DBUS_MESSAGE_ITER_INIT_CLOSED;
+
+	if (!dbus_message_iter_open_container(var, DBUS_TYPE_ARRAY, "(uss)", &arr))
+		return false;
+	for (uint32_t i = 0; i < core->n_unguarded; i++) {
+		const struct pm_source *src = &core->unguarded[i];
+		dbus_uint32_t id = src->id;
+
+		if (!dbus_message_iter_open_container(&arr, DBUS_TYPE_STRUCT, NULL, &st) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &id) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &src->name) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &src->media_class) ||
+		    !dbus_message_iter_close_container(&arr, &st)) {
+			dbus_message_iter_abandon_container_if_open(&arr, &st);
+			dbus_message_iter_abandon_container_if_open(var, &arr);
+			return false;
+		}
+	}
+	return dbus_message_iter_close_container(var, &arr);
+}
+
 int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 		const char *name)
 {
@@ -150,6 +238,9 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	case PM_CHANGED_ENFORCERS:
 		sig = "a(sssuub)";
 		break;
+	case PM_CHANGED_UNGUARDED:
+		sig = "a(uss)";
+		break;
 	default:
 		return -ENOENT;
 	}
@@ -165,8 +256,11 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 		t = core->generation;
 		ok = dbus_message_iter_append_basic(&var, DBUS_TYPE_UINT64, &t);
 		break;
-	default:
+	case PM_CHANGED_ENFORCERS:
 		ok = append_enforcers(&var, core);
+		break;
+	default:
+		ok = append_unguarded(&var, core);
 		break;
 	}
 	if (!ok || !dbus_message_iter_close_container(it, &var)) {

@@ -23,6 +23,14 @@
 int pm_args_parse_enforcer_info(DBusMessage *m, struct pm_enforcer_info *info,
 		const char **why);
 
+/* The ReportSources argument: a(ussb), each entry (id, node name, media
+ * class, guarded), at most PM_MAX_SOURCES entries with strings of at most
+ * PM_MAX_INFO_STRING bytes. On success *sources is an array of *n entries
+ * (NULL when 0) to free() whose strings point into m. Returns 0, -ENOMEM,
+ * or -EINVAL with *why set to a static message for the caller. */
+int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint32_t *n,
+		const char **why);
+
 /* PM_CHANGED_* bit of a property name, 0 for none of ours. */
 uint32_t pm_args_property_mask(const char *name);
 

@@ -15,11 +15,21 @@ void pm_core_init(struct pm_core *core, bool muted, uint64_t generation)
 	};
 }
 
+void pm_sources_free(struct pm_source *sources, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		free(sources[i].name);
+		free(sources[i].media_class);
+	}
+	free(sources);
+}
+
 static void enforcer_free(struct pm_enforcer *e)
 {
 	free(e->name);
 	free(e->process);
 	free(e->host);
+	pm_sources_free(e->report, e->n_report);
 }
 
 void pm_core_clear(struct pm_core *core)
@@ -30,6 +40,9 @@ void pm_core_clear(struct pm_core *core)
 	core->enforcers = NULL;
 	core->n_enforcers = 0;
 	core->enforced = false;
+	pm_sources_free(core->unguarded, core->n_unguarded);
+	core->unguarded = NULL;
+	core->n_unguarded = 0;
 }
 
 bool pm_core_is_current(const struct pm_core *core, const struct pm_enforcer *e)
@@ -105,10 +118,193 @@ static int enforcer_fill(struct pm_enforcer *e, const char *name,
 	return 0;
 }
 
+/* ---- reports of sources, and the Unguarded list ---- */
+
+static int cmp_string_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* By id, then name, then media class: the class only makes the choice
+ * among duplicates of (id, name) independent of the order of reports. */
+static int cmp_source_ptr(const void *a, const void *b)
+{
+	const struct pm_source *x = *(const struct pm_source *const *)a;
+	const struct pm_source *y = *(const struct pm_source *const *)b;
+	int res;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if ((res = strcmp(x->name, y->name)) != 0)
+		return res;
+	return strcmp(x->media_class, y->media_class);
+}
+
+int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out,
+		uint32_t *n_out)
+{
+	const struct pm_source **cand = NULL;
+	const char **covered = NULL;
+	struct pm_source *res = NULL;
+	size_t n_covered = 0, n_cand = 0, n_res = 0, i;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	*n_out = 0;
+	for (uint32_t k = 0; k < core->n_enforcers; k++)
+		for (uint32_t j = 0; j < core->enforcers[k].n_report; j++) {
+			if (core->enforcers[k].report[j].guarded)
+				n_covered++;
+			else
+				n_cand++;
+		}
+	if (n_cand == 0)
+		return 0;
+	if ((n_covered && (covered = calloc(n_covered, sizeof(*covered))) == NULL) ||
+	    (cand = calloc(n_cand, sizeof(*cand))) == NULL)
+		goto out;
+
+	/* the names some live enforcer guards */
+	n_covered = 0;
+	for (uint32_t k = 0; k < core->n_enforcers; k++)
+		for (uint32_t j = 0; j < core->enforcers[k].n_report; j++)
+			if (core->enforcers[k].report[j].guarded)
+				covered[n_covered++] = core->enforcers[k].report[j].name;
+	if (n_covered)
+		qsort(covered, n_covered, sizeof(*covered), cmp_string_ptr);
+
+	n_cand = 0;
+	for (uint32_t k = 0; k < core->n_enforcers; k++)
+		for (uint32_t j = 0; j < core->enforcers[k].n_report; j++) {
+			const struct pm_source *src = &core->enforcers[k].report[j];
+
+			if (src->guarded || (n_covered && bsearch(&src->name, covered,
+					n_covered, sizeof(*covered), cmp_string_ptr)))
+				continue;
+			cand[n_cand++] = src;
+		}
+	if (n_cand == 0) {
+		err = 0;
+		goto out;
+	}
+	qsort(cand, n_cand, sizeof(*cand), cmp_source_ptr);
+
+	if ((res = calloc(n_cand, sizeof(*res))) == NULL)
+		goto out;
+	for (i = 0; i < n_cand; i++) {
+		/* one per (id, name): the first in sort order */
+		if (n_res > 0 && res[n_res - 1].id == cand[i]->id &&
+		    strcmp(res[n_res - 1].name, cand[i]->name) == 0)
+			continue;
+		res[n_res] = (struct pm_source) { .id = cand[i]->id };
+		n_res++;
+		if ((res[n_res - 1].name = strdup(cand[i]->name)) == NULL ||
+		    (res[n_res - 1].media_class = strdup(cand[i]->media_class)) == NULL)
+			goto out;
+	}
+	*out = res;
+	*n_out = n_res;
+	res = NULL;
+	n_res = 0;
+	err = 0;
+out:
+	pm_sources_free(res, n_res);
+	free(cand);
+	free(covered);
+	return err;
+}
+
+static bool sources_equal(const struct pm_source *a, uint32_t na,
+		const struct pm_source *b, uint32_t nb)
+{
+	if (na != nb)
+		return false;
+	for (uint32_t i = 0; i < na; i++)
+		if (a[i].id != b[i].id || a[i].guarded != b[i].guarded ||
+		    strcmp(a[i].name, b[i].name) != 0 ||
+		    strcmp(a[i].media_class, b[i].media_class) != 0)
+			return false;
+	return true;
+}
+
+/* Recompute the Unguarded list from the reports. Returns 0 (with
+ * PM_CHANGED_UNGUARDED added to *changed if the list changed) or -ENOMEM,
+ * the published list then left as it was. */
+static int update_unguarded(struct pm_core *core, uint32_t *changed)
+{
+	struct pm_source *list;
+	uint32_t n;
+	int res;
+
+	if ((res = pm_core_compute_unguarded(core, &list, &n)) < 0)
+		return res;
+	if (sources_equal(list, n, core->unguarded, core->n_unguarded)) {
+		pm_sources_free(list, n);
+		return 0;
+	}
+	pm_sources_free(core->unguarded, core->n_unguarded);
+	core->unguarded = list;
+	core->n_unguarded = n;
+	*changed |= PM_CHANGED_UNGUARDED;
+	return 0;
+}
+
+int pm_core_report(struct pm_core *core, const char *name,
+		const struct pm_source_info *sources, uint32_t n, uint32_t *changed)
+{
+	struct pm_enforcer *e;
+	struct pm_source *report = NULL, *old_report;
+	uint32_t i, old_n;
+	int res;
+
+	*changed = 0;
+	if ((e = pm_core_find(core, name)) == NULL)
+		return -ENOENT;
+	if (n > PM_MAX_SOURCES)
+		return -ENOSPC;
+	if (n > 0 && (report = calloc(n, sizeof(*report))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		report[i] = (struct pm_source) {
+			.id = sources[i].id,
+			.guarded = sources[i].guarded,
+		};
+		if ((res = dup_info(&report[i].name, sources[i].name)) < 0 ||
+		    (res = dup_info(&report[i].media_class, sources[i].media_class)) < 0) {
+			pm_sources_free(report, i + 1);
+			return res;
+		}
+	}
+
+	old_report = e->report;
+	old_n = e->n_report;
+	e->report = report;
+	e->n_report = n;
+	if ((res = update_unguarded(core, changed)) < 0) {
+		/* all or nothing: the previous report stands */
+		e->report = old_report;
+		e->n_report = old_n;
+		pm_sources_free(report, n);
+		return res;
+	}
+	pm_sources_free(old_report, old_n);
+	return 0;
+}
+
+/* After the report of an enforcer was dropped. Out of memory, the list stays
+ * as it was until the next change recomputes it: nothing better to do in a
+ * call that cannot fail. */
+static void drop_report_update(struct pm_core *core, bool had_report, uint32_t *changed)
+{
+	if (had_report)
+		update_unguarded(core, changed);
+}
+
 int pm_core_register(struct pm_core *core, const char *name,
 		const struct pm_enforcer_info *info, uint32_t *changed)
 {
 	struct pm_enforcer e, *old, *arr;
+	bool had_report = false;
 	int res;
 
 	*changed = 0;
@@ -120,7 +316,9 @@ int pm_core_register(struct pm_core *core, const char *name,
 
 	if (old != NULL) {
 		/* Re-registering restarts the enforcer's duty: it must
-		 * acknowledge the current state again. */
+		 * acknowledge the current state again, and report its
+		 * sources again. */
+		had_report = old->n_report > 0;
 		enforcer_free(old);
 		*old = e;
 	} else {
@@ -133,6 +331,7 @@ int pm_core_register(struct pm_core *core, const char *name,
 		core->enforcers[core->n_enforcers++] = e;
 	}
 	*changed = PM_CHANGED_ENFORCERS | update_enforced(core);
+	drop_report_update(core, had_report, changed);
 	return 0;
 }
 
@@ -162,12 +361,14 @@ int pm_core_acknowledge(struct pm_core *core, const char *name,
 int pm_core_unregister(struct pm_core *core, const char *name, uint32_t *changed)
 {
 	struct pm_enforcer *e;
+	bool had_report;
 	size_t idx;
 
 	*changed = 0;
 	if ((e = pm_core_find(core, name)) == NULL)
 		return -ENOENT;
 
+	had_report = e->n_report > 0;
 	idx = e - core->enforcers;
 	enforcer_free(e);
 	memmove(e, e + 1, (core->n_enforcers - idx - 1) * sizeof(*e));
@@ -176,6 +377,7 @@ int pm_core_unregister(struct pm_core *core, const char *name, uint32_t *changed
 		core->enforcers = NULL;
 	}
 	*changed = PM_CHANGED_ENFORCERS | update_enforced(core);
+	drop_report_update(core, had_report, changed);
 	return 0;
 }
 

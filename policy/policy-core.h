@@ -11,6 +11,7 @@
 /* Bounds on what a caller can make the service keep in memory. */
 #define PM_MAX_ENFORCERS	256
 #define PM_MAX_INFO_STRING	256
+#define PM_MAX_SOURCES		1024	/* entries of one ReportSources */
 
 /* Which D-Bus properties an operation changed. */
 enum pm_changed {
@@ -18,6 +19,7 @@ enum pm_changed {
 	PM_CHANGED_ENFORCED	= 1 << 1,
 	PM_CHANGED_GENERATION	= 1 << 2,
 	PM_CHANGED_ENFORCERS	= 1 << 3,
+	PM_CHANGED_UNGUARDED	= 1 << 4,
 };
 
 struct pm_enforcer_info {
@@ -25,6 +27,24 @@ struct pm_enforcer_info {
 	const char *host;	/* NULL: "" */
 	uint32_t pid;
 	uint32_t sources;
+};
+
+/* A capture source as an enforcer reports it (ReportSources); the strings
+ * are borrowed (from the message). */
+struct pm_source_info {
+	uint32_t id;		/* global id in the PipeWire daemon, 0: unknown */
+	const char *name;	/* node name; NULL: "" */
+	const char *media_class; /* NULL: "" */
+	bool guarded;		/* the reporting enforcer guards it */
+};
+
+/* The same, owned: a stored report, or an entry of the Unguarded list
+ * (there guarded is always false). */
+struct pm_source {
+	uint32_t id;
+	char *name;
+	char *media_class;
+	bool guarded;
 };
 
 struct pm_enforcer {
@@ -36,6 +56,8 @@ struct pm_enforcer {
 	bool acked;		/* acknowledged anything since it registered */
 	uint64_t ack_generation;
 	bool ack_muted;
+	struct pm_source *report;	/* its last ReportSources, in its order */
+	uint32_t n_report;
 };
 
 struct pm_core {
@@ -44,6 +66,9 @@ struct pm_core {
 	bool enforced;
 	struct pm_enforcer *enforcers;	/* in registration order */
 	uint32_t n_enforcers;
+	/* pm_core_compute_unguarded() of the reports, as last published */
+	struct pm_source *unguarded;
+	uint32_t n_unguarded;
 };
 
 /* Outcome of a deferred SetMuted for the state of generation. */
@@ -59,7 +84,8 @@ void pm_core_clear(struct pm_core *core);
 /* Returns the changed mask; 0 when muted is already the state. */
 uint32_t pm_core_set_muted(struct pm_core *core, bool muted);
 
-/* Add or replace (and reset the acknowledgement of) the enforcer name.
+/* Add or replace (and reset the acknowledgement of) the enforcer name; a
+ * name that registers again loses its report of sources.
  * Returns 0, -ENOSPC (PM_MAX_ENFORCERS reached), -E2BIG (a string longer
  * than PM_MAX_INFO_STRING) or -ENOMEM. */
 int pm_core_register(struct pm_core *core, const char *name,
@@ -69,8 +95,29 @@ int pm_core_register(struct pm_core *core, const char *name,
 int pm_core_acknowledge(struct pm_core *core, const char *name,
 		uint64_t generation, bool muted, uint32_t sources, uint32_t *changed);
 
-/* -ENOENT if not registered. */
+/* -ENOENT if not registered. Its report of sources goes with it. */
 int pm_core_unregister(struct pm_core *core, const char *name, uint32_t *changed);
+
+/* Replace the report of sources of the enforcer name with sources[0..n).
+ * Returns 0, -ENOENT (not registered), -ENOSPC (more than PM_MAX_SOURCES
+ * entries), -E2BIG (a string longer than PM_MAX_INFO_STRING) or -ENOMEM;
+ * on error the previous report is kept. *changed gets PM_CHANGED_UNGUARDED
+ * when the Unguarded list changed. */
+int pm_core_report(struct pm_core *core, const char *name,
+		const struct pm_source_info *sources, uint32_t n, uint32_t *changed);
+
+/* The capture sources no enforcer guards: every (id, name, media class)
+ * reported with guarded = false by some enforcer, unless some enforcer
+ * reports a source of the same name with guarded = true (a source that
+ * WirePlumber exports is a client-node to the daemon, which reports it
+ * unguarded; WirePlumber's own enforcer reports it guarded under the same
+ * node name). One entry per (id, name), sorted by id, then name. *out is
+ * NULL when *n_out is 0; free it with pm_sources_free(). Returns 0 or
+ * -ENOMEM. */
+int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out,
+		uint32_t *n_out);
+
+void pm_sources_free(struct pm_source *sources, uint32_t n);
 
 struct pm_enforcer *pm_core_find(struct pm_core *core, const char *name);
 

@@ -270,6 +270,35 @@ static void set_muted(struct pm_service *s, DBusMessage *call, bool muted, bool 
 	answer_or_wait(s, call, toggle);
 }
 
+/* One line on what the Unguarded list now holds. */
+static void log_unguarded(struct pm_service *s)
+{
+	char line[400], buf[64];
+	size_t len = 0;
+	uint32_t i;
+
+	if (s->core.n_unguarded == 0) {
+		pm_log("no unguarded capture source reported");
+		return;
+	}
+	line[0] = '\0';
+	for (i = 0; i < s->core.n_unguarded; i++) {
+		const struct pm_source *src = &s->core.unguarded[i];
+		int n = snprintf(line + len, sizeof(line) - len, "%s%s (id %" PRIu32 ")",
+				i ? ", " : "", pm_printable(src->name, buf, sizeof(buf)),
+				src->id);
+
+		if (n < 0 || (size_t)n >= sizeof(line) - len) {
+			line[len] = '\0';
+			break;
+		}
+		len += n;
+	}
+	pm_log("%u capture source%s no enforcer guards: %s%s", s->core.n_unguarded,
+			s->core.n_unguarded == 1 ? "" : "s", line,
+			i < s->core.n_unguarded ? ", ..." : "");
+}
+
 /* ---- org.privacymute.Policy1 ---- */
 
 static void handle_set_muted(struct pm_service *s, DBusMessage *m)
@@ -333,6 +362,8 @@ static void handle_register(struct pm_service *s, DBusMessage *m)
 			pm_printable(info.process, process, sizeof(process)), info.pid,
 			host[0] ? " on " : "", host, info.sources,
 			info.sources == 1 ? "" : "s", s->core.n_enforcers);
+	if (changed & PM_CHANGED_UNGUARDED)
+		log_unguarded(s);
 
 	/* the state to apply at once, and its generation to acknowledge */
 	muted = s->core.muted;
@@ -373,6 +404,48 @@ static void handle_acknowledge(struct pm_service *s, DBusMessage *m)
 	check_pending(s, pm_now_ms());
 }
 
+static void handle_report_sources(struct pm_service *s, DBusMessage *m)
+{
+	const char *sender = dbus_message_get_sender(m), *why;
+	struct pm_source_info *sources;
+	uint32_t n, changed;
+	int res;
+
+	/* the signature is checked by the dispatcher */
+	if (sender == NULL || pm_core_find(&s->core, sender) == NULL) {
+		reply_error(s, m, PM_ERROR_NOT_REGISTERED,
+				"the caller is not a registered enforcer: call RegisterEnforcer first");
+		return;
+	}
+	if ((res = pm_args_parse_sources(m, &sources, &n, &why)) < 0) {
+		if (res == -EINVAL)
+			reply_error(s, m, PM_ERROR_INVALID_ARGS, "ReportSources: %s; "
+					"the previous report is kept", why);
+		else
+			reply_error(s, m, PM_ERROR_FAILED, "out of memory");
+		return;
+	}
+	res = pm_core_report(&s->core, sender, sources, n, &changed);
+	free(sources);
+	switch (res) {
+	case 0:
+		break;
+	case -ENOSPC:	/* checked by pm_args_parse_sources() already */
+	case -E2BIG:
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "ReportSources: at most %d sources "
+				"with strings of at most %d bytes; the previous report is kept",
+				PM_MAX_SOURCES, PM_MAX_INFO_STRING);
+		return;
+	default:
+		reply_error(s, m, PM_ERROR_FAILED, "out of memory; the previous report is kept");
+		return;
+	}
+	reply_empty(s, m);
+	if (changed & PM_CHANGED_UNGUARDED)
+		log_unguarded(s);
+	emit_changed(s, changed);
+}
+
 /* The enforcer name is gone (unregistered or off the bus). */
 static int drop_enforcer(struct pm_service *s, const char *name, const char *how)
 {
@@ -387,6 +460,8 @@ static int drop_enforcer(struct pm_service *s, const char *name, const char *how
 	pm_core_unregister(&s->core, name, &changed);
 	pm_log("enforcer %s left (%s): %s pid %" PRIu32 " (%u registered)",
 			name, how, process, pid, s->core.n_enforcers);
+	if (changed & PM_CHANGED_UNGUARDED)
+		log_unguarded(s);
 	emit_changed(s, changed);
 	check_pending(s, pm_now_ms());
 	return 0;
@@ -535,6 +610,7 @@ static const struct method {
 	{ PM_POLICY_INTERFACE, "RegisterEnforcer", "a{sv}", handle_register },
 	{ PM_POLICY_INTERFACE, "Acknowledge", "tbu", handle_acknowledge },
 	{ PM_POLICY_INTERFACE, "UnregisterEnforcer", "", handle_unregister },
+	{ PM_POLICY_INTERFACE, "ReportSources", "a(ussb)", handle_report_sources },
 	{ DBUS_INTERFACE_PROPERTIES, "Get", "ss", handle_get },
 	{ DBUS_INTERFACE_PROPERTIES, "GetAll", "s", handle_get_all },
 	{ DBUS_INTERFACE_PROPERTIES, "Set", "ssv", handle_set },

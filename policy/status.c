@@ -19,9 +19,19 @@ static void enforcers_free(struct pm_status_enforcer *e, uint32_t n)
 	free(e);
 }
 
+static void sources_free(struct pm_status_source *s, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		free(s[i].name);
+		free(s[i].media_class);
+	}
+	free(s);
+}
+
 void pm_status_clear(struct pm_status *st)
 {
 	enforcers_free(st->enforcers, st->n_enforcers);
+	sources_free(st->unguarded, st->n_unguarded);
 	*st = (struct pm_status) { 0 };
 }
 
@@ -91,12 +101,58 @@ fail:
 	return res;
 }
 
+/* a(uss) */
+static int parse_sources(DBusMessageIter *var, struct pm_status_source **out,
+		uint32_t *n_out)
+{
+	struct pm_status_source *arr = NULL, *tmp, *src;
+	DBusMessageIter it, st;
+	uint32_t n = 0;
+	dbus_uint32_t id;
+	int res = -EINVAL;
+
+	if (dbus_message_iter_get_arg_type(var) != DBUS_TYPE_ARRAY ||
+	    dbus_message_iter_get_element_type(var) != DBUS_TYPE_STRUCT)
+		return -EINVAL;
+	dbus_message_iter_recurse(var, &it);
+	while (dbus_message_iter_get_arg_type(&it) == DBUS_TYPE_STRUCT) {
+		if ((tmp = realloc(arr, (n + 1) * sizeof(*arr))) == NULL) {
+			res = -ENOMEM;
+			goto fail;
+		}
+		arr = tmp;
+		src = &arr[n++];
+		*src = (struct pm_status_source) { 0 };
+		dbus_message_iter_recurse(&it, &st);
+		res = -EINVAL;
+		if (!take(&st, DBUS_TYPE_UINT32, &id))
+			goto fail;
+		src->id = id;
+		if ((res = take_string(&st, &src->name)) < 0 ||
+		    (res = take_string(&st, &src->media_class)) < 0)
+			goto fail;
+		res = -EINVAL;
+		if (dbus_message_iter_get_arg_type(&st) != DBUS_TYPE_INVALID)
+			goto fail;
+		dbus_message_iter_next(&it);
+	}
+	*out = arr;
+	*n_out = n;
+	return 0;
+fail:
+	sources_free(arr, n);
+	return res;
+}
+
 int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 {
 	struct pm_status next = *st;
 	struct pm_status_enforcer *enf = NULL;
 	uint32_t n_enf = 0;
 	bool have_enf = false;
+	struct pm_status_source *ung = NULL;
+	uint32_t n_ung = 0;
+	bool have_ung = false;
 	DBusMessageIter dict, entry, var;
 	const char *key;
 	dbus_bool_t b;
@@ -139,6 +195,15 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 			res = -EINVAL;
 			have_enf = true;
 			next.have |= PM_CHANGED_ENFORCERS;
+		} else if (strcmp(key, "Unguarded") == 0) {
+			sources_free(ung, n_ung);
+			ung = NULL;
+			n_ung = 0;
+			if ((res = parse_sources(&var, &ung, &n_ung)) < 0)
+				goto fail;
+			res = -EINVAL;
+			have_ung = true;
+			next.have |= PM_CHANGED_UNGUARDED;
 		}
 		dbus_message_iter_next(&dict);
 	}
@@ -147,10 +212,16 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 		next.enforcers = enf;
 		next.n_enforcers = n_enf;
 	}
+	if (have_ung) {
+		sources_free(st->unguarded, st->n_unguarded);
+		next.unguarded = ung;
+		next.n_unguarded = n_ung;
+	}
 	*st = next;
 	return 0;
 fail:
 	enforcers_free(enf, n_enf);
+	sources_free(ung, n_ung);
 	return res;
 }
 
@@ -175,16 +246,8 @@ static void print_text_string(FILE *f, const char *s)
 		fputc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s, f);
 }
 
-void pm_status_print_text(FILE *f, const struct pm_status *st)
+static void print_text_enforcers(FILE *f, const struct pm_status *st)
 {
-	if (st->have & PM_CHANGED_MUTED)
-		fprintf(f, "state: %s\n", st->muted ? "muted" : "unmuted");
-	if (st->have & PM_CHANGED_ENFORCED)
-		fprintf(f, "enforced: %s\n", st->enforced ? "yes" : "no");
-	if (st->have & PM_CHANGED_GENERATION)
-		fprintf(f, "generation: %" PRIu64 "\n", st->generation);
-	if (!(st->have & PM_CHANGED_ENFORCERS))
-		return;
 	fprintf(f, "enforcers: %" PRIu32 "\n", st->n_enforcers);
 	for (uint32_t i = 0; i < st->n_enforcers; i++) {
 		const struct pm_status_enforcer *e = &st->enforcers[i];
@@ -198,6 +261,35 @@ void pm_status_print_text(FILE *f, const struct pm_status *st)
 		fprintf(f, ": %" PRIu32 " source%s, %s\n", e->sources,
 				e->sources == 1 ? "" : "s",
 				e->acknowledged ? "acknowledged" : "not acknowledged");
+	}
+}
+
+void pm_status_print_text(FILE *f, const struct pm_status *st)
+{
+	if (st->have & PM_CHANGED_MUTED)
+		fprintf(f, "state: %s\n", st->muted ? "muted" : "unmuted");
+	if (st->have & PM_CHANGED_ENFORCED)
+		fprintf(f, "enforced: %s\n", st->enforced ? "yes" : "no");
+	if (st->have & PM_CHANGED_GENERATION)
+		fprintf(f, "generation: %" PRIu64 "\n", st->generation);
+	if (st->have & PM_CHANGED_ENFORCERS)
+		print_text_enforcers(f, st);
+	if (!(st->have & PM_CHANGED_UNGUARDED))
+		return;
+	/* after the enforcers: the capture sources none of them guards */
+	if (st->n_unguarded == 0) {
+		fputs("unguarded: none\n", f);
+		return;
+	}
+	fprintf(f, "unguarded: %" PRIu32 "\n", st->n_unguarded);
+	for (uint32_t i = 0; i < st->n_unguarded; i++) {
+		const struct pm_status_source *src = &st->unguarded[i];
+
+		fputs("  ", f);
+		print_text_string(f, src->name);
+		fputs(" (", f);
+		print_text_string(f, src->media_class);
+		fprintf(f, ", id %" PRIu32 ")\n", src->id);
 	}
 }
 
@@ -256,6 +348,16 @@ void pm_status_print_json(FILE *f, const struct pm_status *st)
 		fprintf(f, ", \"pid\": %" PRIu32 ", \"sources\": %" PRIu32
 				", \"acknowledged\": %s}", e->pid, e->sources,
 				json_bool(e->acknowledged));
+	}
+	fputs("], \"unguarded\": [", f);
+	for (uint32_t i = 0; i < st->n_unguarded; i++) {
+		const struct pm_status_source *src = &st->unguarded[i];
+
+		fprintf(f, "%s{\"id\": %" PRIu32 ", \"name\": ", i ? ", " : "", src->id);
+		pm_json_print_string(f, src->name);
+		fputs(", \"class\": ", f);
+		pm_json_print_string(f, src->media_class);
+		fputc('}', f);
 	}
 	fputs("]}\n", f);
 }

@@ -19,12 +19,21 @@ struct pm_status_enforcer {
 	bool acknowledged;	/* acknowledged the current generation */
 };
 
+/* An entry of Unguarded: a capture source no enforcer guards. */
+struct pm_status_source {
+	uint32_t id;
+	char *name;
+	char *media_class;
+};
+
 struct pm_status {
 	bool muted;
 	bool enforced;
 	uint64_t generation;
 	struct pm_status_enforcer *enforcers;
 	uint32_t n_enforcers;
+	struct pm_status_source *unguarded;
+	uint32_t n_unguarded;
 	uint32_t have;		/* PM_CHANGED_* of the properties seen so far */
 };
 

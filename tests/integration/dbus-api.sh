@@ -95,4 +95,24 @@ rc=$?
 check "no bus: exit 2 (exit $rc)" test "$rc" -eq 2
 check "no bus: a one-line reason" test "$(wc -l < "$T/nobus.err")" -eq 1
 
+# ReportSources (module) and Unguarded. dbus-send and gdbus make one
+# connection per call, so they cannot report as a registered enforcer: the
+# end-to-end check is tests/integration/unguarded.sh; here the errors.
+bad InvalidArgs "$OBJ" $IFACE.ReportSources string:x
+bad InvalidArgs "$OBJ" $IFACE.ReportSources
+out=$(dbus-send --session --print-reply --dest="$DEST" "$OBJ" $IFACE.ReportSources uint32:1 2>&1)
+check "ReportSources with a wrong signature names the expected one" \
+	sh -c "printf '%s\n' \"\$1\" | grep -qF 'a(ussb)'" _ "$out"
+bad_gdbus NotRegistered $IFACE.ReportSources "[(uint32 5, 'virtual-mic', 'Audio/Source', false)]"
+bad_gdbus NotRegistered $IFACE.ReportSources "@a(ussb) []"
+check "introspection shows ReportSources(a(ussb))" \
+	grep -qF "ReportSources(in  a(ussb) sources)" "$T/introspect.txt"
+check "introspection shows 'readonly a(uss) Unguarded'" grep -qF "readonly a(uss) Unguarded" "$T/introspect.txt"
+check "GetAll includes Unguarded" sh -c "dbus-send --session --print-reply --dest=$DEST $OBJ \
+	org.freedesktop.DBus.Properties.GetAll string:$IFACE | grep -q 'string \"Unguarded\"'"
+check "status: 'unguarded: none' after the enforcers" \
+	sh -c "'$PM_CLI' status | tail -1 | grep -qx 'unguarded: none'"
+check "status --json: \"unguarded\": []" \
+	sh -c "'$PM_CLI' status --json | grep -qF '\"unguarded\": []}'"
+
 finish

@@ -1,6 +1,7 @@
 /* privacy-mute unit test: D-Bus arguments of the policy, and status output */
 /* SPDX-License-Identifier: MIT */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,126 @@ static void test_enforcer_info(void)
 	dbus_message_unref(m);
 }
 
+static DBusMessage *new_report(void)
+{
+	return dbus_message_new_method_call("org.privacymute.Policy1",
+			"/org/privacymute/Policy1", "org.privacymute.Policy1", "ReportSources");
+}
+
+/* Append (id, name, class, guarded) to an open a(ussb). */
+static void add_source(DBusMessageIter *arr, dbus_uint32_t id, const char *name,
+		const char *media_class, dbus_bool_t guarded)
+{
+	DBusMessageIter st;
+
+	dbus_message_iter_open_container(arr, DBUS_TYPE_STRUCT, NULL, &st);
+	dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &id);
+	dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &name);
+	dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &media_class);
+	dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &guarded);
+	dbus_message_iter_close_container(arr, &st);
+}
+
+/* A ReportSources call with n entries "srcI"; name_at gets the name big
+ * instead, class_at the class. */
+static DBusMessage *report_of(uint32_t n, uint32_t name_at, uint32_t class_at,
+		const char *big)
+{
+	DBusMessage *m = new_report();
+	DBusMessageIter it, arr;
+	char name[32];
+
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussb)", &arr);
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "src%u", i);
+		add_source(&arr, i, i == name_at ? big : name,
+				i == class_at ? big : "Audio/Source", i % 2);
+	}
+	dbus_message_iter_close_container(&it, &arr);
+	return m;
+}
+
+static void test_sources(void)
+{
+	struct pm_source_info *src;
+	DBusMessageIter it, arr;
+	DBusMessage *m;
+	const char *why;
+	char big[PM_MAX_INFO_STRING + 2];
+	dbus_uint32_t u = 1;
+	uint32_t n;
+
+	m = new_report();
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussb)", &arr);
+	add_source(&arr, 42, "alsa_input.mic", "Audio/Source", TRUE);
+	add_source(&arr, 0, "app.virtual", "Audio/Source/Virtual", FALSE);
+	dbus_message_iter_close_container(&it, &arr);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == 0);
+	CHECK(n == 2 && src != NULL);
+	if (n == 2) {
+		CHECK(src[0].id == 42 && strcmp(src[0].name, "alsa_input.mic") == 0 &&
+				strcmp(src[0].media_class, "Audio/Source") == 0 && src[0].guarded);
+		CHECK(src[1].id == 0 && strcmp(src[1].name, "app.virtual") == 0 &&
+				strcmp(src[1].media_class, "Audio/Source/Virtual") == 0 &&
+				!src[1].guarded);
+	}
+	free(src);
+	dbus_message_unref(m);
+
+	/* an empty report is a report: nothing to show */
+	m = report_of(0, UINT32_MAX, UINT32_MAX, NULL);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == 0);
+	CHECK(n == 0 && src == NULL);
+	dbus_message_unref(m);
+
+	/* the limits, exactly and one over */
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	m = report_of(PM_MAX_SOURCES, UINT32_MAX, UINT32_MAX, NULL);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == 0);
+	CHECK(n == PM_MAX_SOURCES && src[PM_MAX_SOURCES - 1].id == PM_MAX_SOURCES - 1);
+	free(src);
+	dbus_message_unref(m);
+	why = NULL;
+	m = report_of(PM_MAX_SOURCES + 1, UINT32_MAX, UINT32_MAX, NULL);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == -EINVAL);
+	CHECK(src == NULL && n == 0);
+	CHECK(why && strstr(why, "1024"));
+	dbus_message_unref(m);
+
+	why = NULL;
+	m = report_of(3, 2, UINT32_MAX, big);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == -EINVAL);
+	CHECK(src == NULL && why && strstr(why, "name") && strstr(why, "256"));
+	dbus_message_unref(m);
+	why = NULL;
+	m = report_of(3, UINT32_MAX, 0, big);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == -EINVAL);
+	CHECK(src == NULL && why && strstr(why, "class") && strstr(why, "256"));
+	dbus_message_unref(m);
+	big[PM_MAX_INFO_STRING] = '\0';
+	m = report_of(3, 1, 1, big);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == 0);
+	CHECK(n == 3 && strlen(src[1].name) == PM_MAX_INFO_STRING);
+	free(src);
+	dbus_message_unref(m);
+
+	/* wrong signatures name the expected one */
+	why = NULL;
+	m = new_report();
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == -EINVAL);
+	CHECK(why && strstr(why, "a(ussb)"));
+	dbus_message_unref(m);
+	why = NULL;
+	m = new_report();
+	dbus_message_append_args(m, DBUS_TYPE_UINT32, &u, DBUS_TYPE_INVALID);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == -EINVAL);
+	CHECK(why && strstr(why, "a(ussb)"));
+	dbus_message_unref(m);
+}
+
 static void setup_core(struct pm_core *core)
 {
 	static const struct pm_enforcer_info a = { "pipe\"wire\\", "host\n1", 10, 2 };
@@ -167,7 +288,9 @@ static void test_properties(void)
 
 	CHECK(round_trip(&core, ~0u, &st) == 0);
 	CHECK(st.have == (PM_CHANGED_MUTED | PM_CHANGED_GENERATION |
-				PM_CHANGED_ENFORCED | PM_CHANGED_ENFORCERS));
+				PM_CHANGED_ENFORCED | PM_CHANGED_ENFORCERS |
+				PM_CHANGED_UNGUARDED));
+	CHECK(st.n_unguarded == 0 && st.unguarded == NULL);
 	CHECK(st.n_enforcers == 2);
 	CHECK(strcmp(st.enforcers[0].name, ":1.1") == 0);
 	CHECK(strcmp(st.enforcers[0].process, "pipe\"wire\\") == 0);
@@ -181,6 +304,34 @@ static void test_properties(void)
 		pm_core_unregister(&core, ":1.2", &changed);
 		CHECK(round_trip(&core, PM_CHANGED_ENFORCERS | PM_CHANGED_ENFORCED, &st) == 0);
 		CHECK(st.n_enforcers == 1 && st.enforced && st.muted);
+	}
+
+	/* Unguarded, as reported to the core */
+	{
+		static const struct pm_source_info report[] = {
+			{ 7, "virt\"mic", "Audio/Source/Virtual", false },
+			{ 3, "alsa_input.mic", "Audio/Source", true },
+			{ 5, "other", "Audio/Duplex", false },
+		};
+		uint32_t changed;
+
+		CHECK(pm_args_property_mask("Unguarded") == PM_CHANGED_UNGUARDED);
+		CHECK(pm_core_report(&core, ":1.1", report, 3, &changed) == 0);
+		CHECK(changed == PM_CHANGED_UNGUARDED);
+		CHECK(round_trip(&core, PM_CHANGED_UNGUARDED, &st) == 0);
+		CHECK(st.n_unguarded == 2);
+		if (st.n_unguarded == 2) {
+			CHECK(st.unguarded[0].id == 5 && strcmp(st.unguarded[0].name, "other") == 0 &&
+					strcmp(st.unguarded[0].media_class, "Audio/Duplex") == 0);
+			CHECK(st.unguarded[1].id == 7 &&
+					strcmp(st.unguarded[1].name, "virt\"mic") == 0);
+		}
+		/* the enforcer leaves: an empty list replaces it */
+		pm_core_unregister(&core, ":1.1", &changed);
+		CHECK(changed & PM_CHANGED_UNGUARDED);
+		CHECK(round_trip(&core, changed, &st) == 0);
+		CHECK(st.n_unguarded == 0 && st.unguarded == NULL);
+		CHECK(st.n_enforcers == 0);
 	}
 	pm_status_clear(&st);
 	pm_core_clear(&core);
@@ -201,6 +352,17 @@ static void test_status_bad(void)
 	CHECK(pm_status_update(&st, &it) < 0);
 	/* unchanged */
 	CHECK(st.muted && st.generation == 9 && st.have == 0);
+	dbus_message_unref(m);
+
+	/* Unguarded of the wrong type: st unchanged */
+	m = dbus_message_new_signal("/x", "a.b", "C");
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
+	add_entry(&dict, "Unguarded", DBUS_TYPE_STRING, &val);
+	dbus_message_iter_close_container(&it, &dict);
+	dbus_message_iter_init(m, &it);
+	CHECK(pm_status_update(&st, &it) < 0);
+	CHECK(st.have == 0 && st.n_unguarded == 0);
 	dbus_message_unref(m);
 
 	/* not a dict at all */
@@ -231,6 +393,10 @@ static void test_output(void)
 		{ ":1.1", "a\"b\\c", "h\n\t\x01", 10, 2, true },
 		{ ":1.2", "wp", "", 20, 1, false },
 	};
+	struct pm_status_source u[] = {
+		{ 0, "app.mic", "Audio/Source/Virtual" },
+		{ 57, "q\"\\\n", "Audio/Source" },
+	};
 	struct pm_status st = {
 		.muted = true, .enforced = false, .generation = 12,
 		.enforcers = e, .n_enforcers = 2, .have = ~0u,
@@ -245,15 +411,33 @@ static void test_output(void)
 				"\"host\": \"h\\n\\t\\u0001\", \"pid\": 10, \"sources\": 2, "
 				"\"acknowledged\": true}, {\"name\": \":1.2\", \"process\": \"wp\", "
 				"\"host\": \"\", \"pid\": 20, \"sources\": 1, "
-				"\"acknowledged\": false}]}\n") == 0);
+				"\"acknowledged\": false}], \"unguarded\": []}\n") == 0);
 	free(out);
 
 	st.n_enforcers = 0;
 	out = print_with(pm_status_print_json, &st);
 	if (out)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
-				"\"enforcers\": []}\n") == 0);
+				"\"enforcers\": [], \"unguarded\": []}\n") == 0);
 	free(out);
+
+	st.unguarded = u;
+	st.n_unguarded = 2;
+	out = print_with(pm_status_print_json, &st);
+	if (out)
+		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
+				"\"enforcers\": [], \"unguarded\": [{\"id\": 0, \"name\": \"app.mic\", "
+				"\"class\": \"Audio/Source/Virtual\"}, {\"id\": 57, \"name\": "
+				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}]}\n") == 0);
+	free(out);
+	out = print_with(pm_status_print_text, &st);
+	if (out)
+		CHECK(strstr(out, "enforcers: 0\nunguarded: 2\n"
+				"  app.mic (Audio/Source/Virtual, id 0)\n"
+				"  q\"\\? (Audio/Source, id 57)\n") != NULL);
+	free(out);
+	st.unguarded = NULL;
+	st.n_unguarded = 0;
 
 	st.n_enforcers = 2;
 	out = print_with(pm_status_print_text, &st);
@@ -265,6 +449,9 @@ static void test_output(void)
 		/* control characters never reach the terminal */
 		CHECK(strstr(out, "  :1.1 a\"b\\c pid 10 on h???: 2 sources, acknowledged\n") != NULL);
 		CHECK(strstr(out, "  :1.2 wp pid 20 on ?: 1 source, not acknowledged\n") != NULL);
+		/* last, after the enforcers */
+		CHECK(strlen(out) > 16 &&
+				strcmp(out + strlen(out) - 16, "unguarded: none\n") == 0);
 	}
 	free(out);
 }
@@ -272,6 +459,7 @@ static void test_output(void)
 int main(void)
 {
 	test_enforcer_info();
+	test_sources();
 	test_properties();
 	test_status_bad();
 	test_output();

@@ -207,6 +207,211 @@ static void test_limits(void)
 	pm_core_clear(&core);
 }
 
+/* The Unguarded list of core is exactly want[0..n) (id, name, class). */
+static bool unguarded_is(const struct pm_core *core, const struct pm_source_info *want,
+		uint32_t n)
+{
+	if (core->n_unguarded != n)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (core->unguarded[i].id != want[i].id ||
+		    strcmp(core->unguarded[i].name, want[i].name) != 0 ||
+		    strcmp(core->unguarded[i].media_class, want[i].media_class) != 0 ||
+		    core->unguarded[i].guarded)
+			return false;
+	return true;
+}
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void test_unguarded(void)
+{
+	/* the daemon sees every source; two are client-nodes of WirePlumber */
+	static const struct pm_source_info daemon[] = {
+		{ 40, "alsa_input.mic", "Audio/Source", true },
+		{ 52, "bluez_input.headset", "Audio/Source", false },
+		{ 47, "app.virtual-mic", "Audio/Source/Virtual", false },
+		{ 47, "app.virtual-mic", "Audio/Source/Virtual", false },	/* twice */
+		{ 60, "bluez_input.other", "Audio/Source", false },
+	};
+	/* WirePlumber guards what it hosts, under the same node names */
+	static const struct pm_source_info wp[] = {
+		{ 0, "bluez_input.headset", "Audio/Source", true },
+		{ 0, "bluez_input.other", "Audio/Source", true },
+	};
+	static const struct pm_source_info want_daemon_only[] = {
+		{ 47, "app.virtual-mic", "Audio/Source/Virtual", false },
+		{ 52, "bluez_input.headset", "Audio/Source", false },
+		{ 60, "bluez_input.other", "Audio/Source", false },
+	};
+	static const struct pm_source_info want_with_wp[] = {
+		{ 47, "app.virtual-mic", "Audio/Source/Virtual", false },
+	};
+	struct pm_source *list;
+	uint32_t changed, n;
+	struct pm_core core;
+
+	pm_core_init(&core, false, 1);
+	/* only registered enforcers report */
+	CHECK(pm_core_report(&core, ":1.1", daemon, N(daemon), &changed) == -ENOENT);
+	CHECK(changed == 0);
+
+	pm_core_register(&core, ":1.1", &info_a, &changed);
+	pm_core_register(&core, ":1.2", &info_b, &changed);
+	CHECK(core.n_unguarded == 0 && core.unguarded == NULL);
+	/* an empty report changes nothing */
+	CHECK(pm_core_report(&core, ":1.1", NULL, 0, &changed) == 0);
+	CHECK(changed == 0);
+
+	/* deduplicated by (id, name), sorted by id */
+	CHECK(pm_core_report(&core, ":1.1", daemon, N(daemon), &changed) == 0);
+	CHECK(changed == PM_CHANGED_UNGUARDED);
+	CHECK(unguarded_is(&core, want_daemon_only, N(want_daemon_only)));
+	CHECK(pm_core_find(&core, ":1.1")->n_report == N(daemon));
+	/* the same report again: no change to announce */
+	CHECK(pm_core_report(&core, ":1.1", daemon, N(daemon), &changed) == 0);
+	CHECK(changed == 0);
+
+	/* another enforcer's guarded = true covers the same node name */
+	CHECK(pm_core_report(&core, ":1.2", wp, N(wp), &changed) == 0);
+	CHECK(changed == PM_CHANGED_UNGUARDED);
+	CHECK(unguarded_is(&core, want_with_wp, N(want_with_wp)));
+
+	/* the pure function gives the same list */
+	CHECK(pm_core_compute_unguarded(&core, &list, &n) == 0);
+	CHECK(n == 1 && list != NULL && list[0].id == 47 &&
+			strcmp(list[0].name, "app.virtual-mic") == 0);
+	pm_sources_free(list, n);
+
+	/* a report replaces the previous one: WirePlumber lost a headset */
+	CHECK(pm_core_report(&core, ":1.2", wp, 1, &changed) == 0);
+	CHECK(changed == PM_CHANGED_UNGUARDED);
+	CHECK(core.n_unguarded == 2 && core.unguarded[1].id == 60);
+
+	/* an enforcer that leaves takes its report along: covered no more */
+	CHECK(pm_core_unregister(&core, ":1.2", &changed) == 0);
+	CHECK(changed & PM_CHANGED_UNGUARDED);
+	CHECK(unguarded_is(&core, want_daemon_only, N(want_daemon_only)));
+	/* one without a report leaves the list alone */
+	pm_core_register(&core, ":1.3", &info_b, &changed);
+	CHECK(!(changed & PM_CHANGED_UNGUARDED));
+	CHECK(pm_core_unregister(&core, ":1.3", &changed) == 0);
+	CHECK(changed == PM_CHANGED_ENFORCERS);
+
+	/* registering again drops the report too */
+	pm_core_register(&core, ":1.2", &info_b, &changed);
+	CHECK(pm_core_report(&core, ":1.2", wp, N(wp), &changed) == 0);
+	CHECK(unguarded_is(&core, want_with_wp, N(want_with_wp)));
+	CHECK(pm_core_register(&core, ":1.2", &info_b, &changed) == 0);
+	CHECK(changed & PM_CHANGED_UNGUARDED);
+	CHECK(pm_core_find(&core, ":1.2")->n_report == 0);
+	CHECK(unguarded_is(&core, want_daemon_only, N(want_daemon_only)));
+
+	/* the daemon's enforcer leaves: nobody reports anything unguarded */
+	CHECK(pm_core_unregister(&core, ":1.1", &changed) == 0);
+	CHECK(changed & PM_CHANGED_UNGUARDED);
+	CHECK(core.n_unguarded == 0 && core.unguarded == NULL);
+	pm_core_clear(&core);
+}
+
+static void test_unguarded_order(void)
+{
+	/* the same (id, name) from two enforcers, names sorted within an id,
+	 * id 0 (unknown) first; guarded by the reporter itself never counts */
+	static const struct pm_source_info a[] = {
+		{ 9, "b", "Audio/Source", false },
+		{ 0, "z", "Audio/Source", false },
+		{ 9, "a", "Audio/Duplex", false },
+		{ 3, "own", "Audio/Source", true },
+	};
+	static const struct pm_source_info b[] = {
+		{ 9, "b", "Audio/Source", false },
+		{ 0, "y", "Audio/Source", false },
+		{ 9, "b", "Audio/Other", false },	/* same (id, name), other class */
+	};
+	static const struct pm_source_info want[] = {
+		{ 0, "y", "Audio/Source", false },
+		{ 0, "z", "Audio/Source", false },
+		{ 9, "a", "Audio/Duplex", false },
+		{ 9, "b", "Audio/Other", false },	/* first by class, whoever reported it */
+	};
+	struct pm_core core;
+	uint32_t changed;
+
+	pm_core_init(&core, false, 1);
+	pm_core_register(&core, ":1.1", &info_a, &changed);
+	pm_core_register(&core, ":1.2", &info_b, &changed);
+	CHECK(pm_core_report(&core, ":1.1", a, N(a), &changed) == 0);
+	CHECK(pm_core_report(&core, ":1.2", b, N(b), &changed) == 0);
+	CHECK(unguarded_is(&core, want, N(want)));
+	pm_core_clear(&core);
+	CHECK(core.n_unguarded == 0 && core.unguarded == NULL);
+}
+
+static void test_report_limits(void)
+{
+	static struct pm_source_info many[PM_MAX_SOURCES + 1];
+	static const struct pm_source_info one[] = {
+		{ 5, "virtual", "Audio/Source", false },
+	};
+	struct pm_source_info bad = { 7, "x", "Audio/Source", false };
+	char big[PM_MAX_INFO_STRING + 2], name[32];
+	static char names[PM_MAX_SOURCES + 1][16];
+	struct pm_core core;
+	uint32_t changed;
+
+	pm_core_init(&core, false, 1);
+	pm_core_register(&core, ":1.1", &info_a, &changed);
+	CHECK(pm_core_report(&core, ":1.1", one, 1, &changed) == 0);
+	CHECK(core.n_unguarded == 1);
+
+	/* one entry too many: refused, the previous report stands */
+	for (uint32_t i = 0; i <= PM_MAX_SOURCES; i++) {
+		snprintf(names[i], sizeof(names[i]), "src%u", i);
+		many[i] = (struct pm_source_info) { i + 1, names[i], "Audio/Source", false };
+	}
+	CHECK(pm_core_report(&core, ":1.1", many, PM_MAX_SOURCES + 1, &changed) == -ENOSPC);
+	CHECK(changed == 0);
+	CHECK(pm_core_find(&core, ":1.1")->n_report == 1);
+	CHECK(core.n_unguarded == 1 && core.unguarded[0].id == 5);
+
+	/* strings one byte over the limit, in either field */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	bad.name = big;
+	CHECK(pm_core_report(&core, ":1.1", &bad, 1, &changed) == -E2BIG);
+	bad.name = "x";
+	bad.media_class = big;
+	CHECK(pm_core_report(&core, ":1.1", &bad, 1, &changed) == -E2BIG);
+	CHECK(changed == 0);
+	CHECK(core.n_unguarded == 1 && core.unguarded[0].id == 5);
+
+	/* exactly the limits */
+	big[PM_MAX_INFO_STRING] = '\0';
+	bad.name = big;
+	CHECK(pm_core_report(&core, ":1.1", &bad, 1, &changed) == 0);
+	CHECK(changed == PM_CHANGED_UNGUARDED);
+	CHECK(core.n_unguarded == 1 && strlen(core.unguarded[0].name) == PM_MAX_INFO_STRING);
+	CHECK(pm_core_report(&core, ":1.1", many, PM_MAX_SOURCES, &changed) == 0);
+	CHECK(core.n_unguarded == PM_MAX_SOURCES);
+
+	/* NULL strings are kept as "" */
+	bad = (struct pm_source_info) { 1, NULL, NULL, false };
+	CHECK(pm_core_report(&core, ":1.1", &bad, 1, &changed) == 0);
+	CHECK(core.n_unguarded == 1 && strcmp(core.unguarded[0].name, "") == 0 &&
+			strcmp(core.unguarded[0].media_class, "") == 0);
+
+	/* every enforcer's report counts, not just the first */
+	for (int i = 2; i < 10; i++) {
+		snprintf(name, sizeof(name), ":1.%d", i);
+		pm_core_register(&core, name, &info_b, &changed);
+		CHECK(pm_core_report(&core, name, many, PM_MAX_SOURCES, &changed) == 0);
+	}
+	/* deduplicated across the nine reports */
+	CHECK(core.n_unguarded == PM_MAX_SOURCES + 1);
+	pm_core_clear(&core);
+}
+
 int main(void)
 {
 	test_init();
@@ -215,6 +420,9 @@ int main(void)
 	test_set_muted();
 	test_generation_wraps();
 	test_limits();
+	test_unguarded();
+	test_unguarded_order();
+	test_report_limits();
 	if (failures)
 		fprintf(stderr, "%d checks failed\n", failures);
 	return failures ? 1 : 0;
