@@ -172,7 +172,9 @@ static void maybe_guard(struct impl *impl, struct pw_impl_node *node)
 	struct guarded *g;
 
 	if (!pm_media_class_is_guarded(&impl->options, media_class) ||
-	    !pm_factory_is_local(factory_name(impl, props)))
+	    !pm_node_is_local(factory_name(impl, props),
+			    pw_properties_get(props, PW_KEY_FACTORY_ID) != NULL,
+			    pw_properties_get(props, PW_KEY_CLIENT_ID) != NULL))
 		return;
 	if (pm_options_is_exempt(&impl->options, name)) {
 		pw_log_info("not guarding source '%s': exempt.nodes", name);

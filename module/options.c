@@ -144,7 +144,10 @@ bool pm_options_is_exempt(const struct pm_options *o, const char *node_name)
 	return false;
 }
 
-bool pm_factory_is_local(const char *factory_name)
+bool pm_node_is_local(const char *factory_name, bool has_factory_id, bool has_client_id)
 {
-	return !spa_streq(factory_name, "client-node");
+	if (spa_streq(factory_name, "adapter") || spa_streq(factory_name, "spa-node-factory"))
+		return true;
+	/* made by a module of this process (context.objects, streams) */
+	return !has_factory_id && !has_client_id;
 }

@@ -40,8 +40,12 @@ bool pm_media_class_is_guarded(const struct pm_options *opts, const char *media_
 /* node.name matches one of the exempt.nodes patterns (fnmatch). */
 bool pm_options_is_exempt(const struct pm_options *opts, const char *node_name);
 
-/* Nodes whose data is produced in another process (client-node) are
- * guarded there, not here. */
-bool pm_factory_is_local(const char *factory_name);
+/* The node's data is produced in this process. Nodes made by the adapter
+ * or spa-node-factory factories are (those factories set factory.id
+ * themselves); a client-node's properties come from its client, whose
+ * factory.id names a factory of the client's own context, so anything
+ * else that has a client.id is hosted elsewhere and guarded there.
+ * factory_name: the name of the factory factory.id names here, or NULL. */
+bool pm_node_is_local(const char *factory_name, bool has_factory_id, bool has_client_id);
 
 #endif

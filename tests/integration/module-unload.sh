@@ -17,11 +17,25 @@ start_host() {
 }
 # host_says WORD N: the host printed WORD at least N times
 host_says() { test "$(grep -c "^$1\$" "$T/host.out")" -ge "$2"; }
-enforcers() { "$PM_CLI" status --json | grep -o '"name"' | wc -l; }
+# unguarded NAME: status lists NAME among the sources no enforcer guards
+unguarded() {
+	"$PM_CLI" status --json | python3 -c '
+import json, sys
+sys.exit(0 if sys.argv[1] in [u["name"] for u in json.load(sys.stdin)["unguarded"]] else 1)' "$1"
+}
+guarded() { ! unguarded "$1"; }
+# n_enforcers N: the policy lists exactly N enforcers
+n_enforcers() {
+	"$PM_CLI" status --json | python3 -c '
+import json, sys
+sys.exit(0 if len(json.load(sys.stdin)["enforcers"]) == int(sys.argv[1]) else 1)' "$1"
+}
 
 start_host
 check "pm-host runs and exports hostmic" sh -c "pw-link -o | grep -q hostmic:"
-check "two enforcers registered (pipewire, pm-host)" wait_for 10 sh -c "test \$(\"$PM_CLI\" status --json | grep -o '\"name\"' | wc -l) -eq 2"
+check "hostmic, guarded by pm-host, is not listed as unguarded" wait_for 10 guarded hostmic
+check "testmic, guarded by the daemon, is not listed as unguarded" guarded testmic
+check "two enforcers registered (pipewire, pm-host)" wait_for 10 n_enforcers 2
 check "mute on: both enforcers confirmed" mute_on
 cap_pw_record "$T/a.raw" 2 --target hostmic
 check "hostmic (hosted in pm-host): silence while muted" expect silence "$T/a.raw"
@@ -32,7 +46,10 @@ check "hostmic through pulse: silence while muted" expect silence "$T/a-pulse.ra
 kill -USR1 "${PM_PID[host]}"
 check "module unloaded in pm-host" wait_for 10 host_says unloaded 1
 check "pm-host still running after the unload" kill -0 "${PM_PID[host]}"
-check "its enforcer left the policy (1 left)" wait_for 10 sh -c "test \$(\"$PM_CLI\" status --json | grep -o '\"name\"' | wc -l) -eq 1"
+check "status lists hostmic as unguarded" wait_for 10 unguarded hostmic
+"$PM_CLI" status > "$T/status.txt"
+check "status (human) names it under 'unguarded:'" sh -c "sed -n '/^unguarded:/,\$p' '$T/status.txt' | grep -q hostmic"
+check "its enforcer left the policy (1 left)" wait_for 10 n_enforcers 1
 check "the remaining enforcer still confirms the mute" muted_enforced
 cap_pw_record "$T/b.raw" 2 --target hostmic
 check "unloaded: hostmic passes its own signal again" expect signal "$T/b.raw"
@@ -42,7 +59,9 @@ check "unloaded in pm-host: the daemon's testmic is still silent" expect silence
 # load again: guards the existing node (suspended between captures)
 kill -USR2 "${PM_PID[host]}"
 check "module loaded again" wait_for 10 host_says loaded 2
-check "two enforcers again, mute confirmed by both" wait_for 10 sh -c "test \$(\"$PM_CLI\" status --json | grep -o '\"name\"' | wc -l) -eq 2 && \"$PM_CLI\" status --json | grep -q '\"enforced\": true'"
+check "hostmic is no longer listed as unguarded" wait_for 10 guarded hostmic
+two_and_muted() { n_enforcers 2 && muted_enforced; }
+check "two enforcers again, mute confirmed by both" wait_for 10 two_and_muted
 cap_pw_record "$T/c.raw" 2 --target hostmic
 check "reloaded: hostmic silent again" expect silence "$T/c.raw"
 check "mute off" mute_off
@@ -63,7 +82,7 @@ check "hostmic silent after its host resumed" expect silence "$T/e.raw"
 
 # an enforcer whose process dies is dropped; Enforced reflects the rest
 stop_daemon host KILL
-check "a killed enforcer is dropped (1 left)" wait_for 10 sh -c "test \$(\"$PM_CLI\" status --json | grep -o '\"name\"' | wc -l) -eq 1"
+check "a killed enforcer is dropped (1 left)" wait_for 10 n_enforcers 1
 check "Enforced reflects the remaining enforcer" muted_enforced
 check "mute off" mute_off
 

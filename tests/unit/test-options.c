@@ -87,10 +87,14 @@ int main(void)
 			{ "exempt.nodes", "[ a b c d e f g h i j k l m n o p q ]" } }, 1) == -EINVAL);
 	CHECK(strstr(err, "more than 16"));
 
-	CHECK(pm_factory_is_local("adapter"));
-	CHECK(pm_factory_is_local("spa-node-factory"));
-	CHECK(pm_factory_is_local(NULL));
-	CHECK(!pm_factory_is_local("client-node"));
+	CHECK(pm_node_is_local("adapter", true, true));	/* pw-cli create-node */
+	CHECK(pm_node_is_local("spa-node-factory", true, false));
+	CHECK(pm_node_is_local(NULL, false, false));		/* made by a module */
+	CHECK(!pm_node_is_local("client-node", true, true));
+	/* a client-node whose client's factory.id names some other factory here */
+	CHECK(!pm_node_is_local("spa-device-factory", true, true));
+	CHECK(!pm_node_is_local(NULL, true, true));
+	CHECK(!pm_node_is_local(NULL, false, true));
 
 	if (failures)
 		fprintf(stderr, "%d checks failed\n", failures);
