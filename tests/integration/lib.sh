@@ -343,3 +343,132 @@ cap_pm() { # FILE SECONDS [pm-capture args]
 	local f=$1 s=$2; shift 2
 	"$PM_BUILD/tests/tools/pm-capture" --seconds "$s" "$@" > "$f" 2>>"$T/log/clients.log"
 }
+
+# ---- hosts other than the daemon: WirePlumber and pipewire-pulse ----
+
+# status_eval PYTHON_EXPR: evaluate PYTHON_EXPR on `privacy-mute status
+# --json` (parsed, as `s`); prints the value, succeeds if it is true
+status_eval() {
+	"$PM_CLI" status --json 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+r = eval(sys.argv[1])
+print(r)
+sys.exit(0 if r else 1)' "$1"
+}
+
+enforcer_count() { status_eval 'len(s["enforcers"])'; }
+# enforcers_are N: exactly N enforcers registered
+enforcers_are() { status_eval "len(s['enforcers']) == $1" >/dev/null; }
+# enforcer_pid PID: an enforcer runs in the process PID
+enforcer_pid() { status_eval "any(e['pid'] == $1 for e in s['enforcers'])" >/dev/null; }
+# enforcer_acked PID: the enforcer in process PID acknowledged the state
+enforcer_acked() { status_eval "any(e['pid'] == $1 and e['acknowledged'] for e in s['enforcers'])" >/dev/null; }
+not_enforced() { status_eval 's["enforced"] == False' >/dev/null; }
+
+# wp_module_conf [ARGS]: load the module into WirePlumber with these args
+wp_module_conf() {
+	cat > "$T/config/wireplumber/wireplumber.conf.d/50-privacy-mute.conf" <<CONF
+context.modules = [
+    { name = libpipewire-module-privacy-mute args = { ${1:-} } }
+]
+CONF
+}
+
+# pulse_module_conf [ARGS]: load the module into pipewire-pulse
+pulse_module_conf() {
+	cat > "$T/config/pipewire/pipewire-pulse.conf.d/50-privacy-mute.conf" <<CONF
+context.modules = [
+    { name = libpipewire-module-privacy-mute args = { ${1:-} } }
+]
+CONF
+}
+
+# wp_mic_conf [NAME [test|alsa]]: a microphone hosted in WirePlumber's own
+# process as a local adapter node, as WirePlumber hosts Bluetooth sources;
+# created by the script component wp-mic.lua. "test" (the default): an
+# audiotestsrc sine, a driver; "alsa": the ALSA file-backed fakemic of
+# mics_conf (known noise, so a capture can be checked bit-exact)
+wp_mic_conf() {
+	local node
+	if [ "${2:-test}" = alsa ]; then
+		node='factory.name = api.alsa.pcm.source
+          api.alsa.path = "fakemic"
+          audio.format = S16LE
+          api.alsa.disable-mmap = true
+          api.alsa.disable-batch = true'
+	else
+		node='factory.name = audiotestsrc
+          node.param.Props = "{ volume = 0.5 }"'
+	fi
+	cat > "$T/config/wireplumber/wireplumber.conf.d/40-pm-wpmic.conf" <<CONF
+context.spa-libs = {
+    audiotestsrc = audiotestsrc/libspa-audiotestsrc
+}
+wireplumber.components = [
+    { name = $PM_SRC/tests/integration/wp-mic.lua, type = script/lua
+      arguments = {
+          $node
+          node.name = ${1:-wpmic}
+          node.description = "WirePlumber-hosted test microphone"
+          media.class = Audio/Source
+          audio.rate = 48000
+          audio.channels = 2
+          audio.position = "[ FL FR ]"
+          priority.session = 100
+      }
+      provides = custom.pm-wpmic
+      requires = [ support.export-core, pw.client-node, pw.node-factory.adapter ]
+    }
+]
+wireplumber.profiles = {
+    main = { custom.pm-wpmic = required }
+}
+CONF
+}
+
+# node_client_pid NAME: the process id (as the daemon saw it on the socket)
+# of the client that owns node NAME; empty for the daemon's own nodes
+node_client_pid() {
+	pw-dump 2>/dev/null | python3 -c '
+import json, sys
+objs = json.load(sys.stdin)
+by_id = {o["id"]: o for o in objs}
+for o in objs:
+    p = (o.get("info") or {}).get("props") or {}
+    if o.get("type") == "PipeWire:Interface:Node" and p.get("node.name") == sys.argv[1]:
+        c = by_id.get(int(p.get("client.id", -1)))
+        if c:
+            print(c["info"]["props"].get("pipewire.sec.pid", ""))
+        break' "$1"
+}
+
+# node_hosted_by NAME PID: node NAME is made in process PID
+node_hosted_by() { test "$(node_client_pid "$1")" = "$2"; }
+
+has_node() { test -n "$(node_id "$1")"; }
+
+# timeline_tail RAW TIMELINE FROM_NS: the bytes pm-capture wrote for the
+# buffers after FROM_NS (the timeline has one line per buffer, in order)
+timeline_tail() {
+	local skip
+	skip=$(awk -v from="$3" '$1 > from { exit } { n += $2 * 4 } END { print n + 0 }' "$2")
+	tail -c +$((skip + 1)) "$1"
+}
+
+# sm-objects: WirePlumber loads a PipeWire module into its own process while
+# the key is set, and unloads it when the key is cleared
+wp_load_module() { # KEY [ARGS]
+	pw-metadata -n sm-objects 0 "$1" \
+		"{ type = pw-module, name = libpipewire-module-privacy-mute args = { ${2:-} } }" \
+		Spa:String:JSON >/dev/null 2>>"$T/log/clients.log"
+}
+wp_unload_module() { # KEY
+	pw-metadata -n sm-objects -d 0 "$1" >/dev/null 2>>"$T/log/clients.log"
+}
+
+# skip_head FILE SECONDS: FILE (s16le stereo 48 kHz) without its first
+# SECONDS, e.g. a pipe source's start-up resync
+skip_head() {
+	tail -c +$(( $(awk -v s="$2" 'BEGIN { printf "%d", s * 48000 }') * 4 + 1 )) "$1"
+}

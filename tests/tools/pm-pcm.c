@@ -13,6 +13,10 @@
  *                                      starting up, and blocks that straddle a
  *                                      change are not counted)
  *   pm-pcm now                         CLOCK_MONOTONIC in ns (the graph's clock)
+ *   pm-pcm pace [BYTES_PER_SECOND]     copy stdin to stdout at real-time pace
+ *                                      (default 192000: s16le stereo 48 kHz),
+ *                                      at most 0.1 s ahead of the clock; for a
+ *                                      writer into a fifo that a source reads
  *   pm-pcm timeline FILE FROM_NS TO_NS silence|signal MIN_BUFFERS
  *                                      every buffer of a pm-capture timeline
  *                                      with FROM_NS < cycle time <= TO_NS is
@@ -597,8 +601,37 @@ static int do_meter(double interval, const char *state_path)
 	return res;
 }
 
+static int do_pace(double bytes_per_second)
+{
+	uint8_t buf[1920];
+	uint64_t written = 0;
+	double start = mono_seconds();
+	size_t n;
+
+	if (bytes_per_second <= 0) {
+		fprintf(stderr, "pm-pcm: bad rate\n");
+		return 2;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+		/* this chunk may go out once the clock is within 0.1 s of it */
+		double due = start + written / bytes_per_second - 0.1;
+		double wait = due - mono_seconds();
+		if (wait > 0) {
+			struct timespec ts = { (time_t)wait, (long)((wait - (time_t)wait) * 1e9) };
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
+		if (fwrite(buf, 1, n, stdout) != n || fflush(stdout) != 0)
+			return 1;
+		written += n;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "pace"))
+		return do_pace(argc > 2 ? atof(argv[2]) : 192000);
 	if (argc >= 3 && !strcmp(argv[1], "meter"))
 		return do_meter(atof(argv[2]), argc > 3 ? argv[3] : NULL);
 	if (argc >= 5 && !strcmp(argv[1], "segments"))
@@ -648,7 +681,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: pm-pcm noise SECONDS | stat FORMAT [FILE] | "
 			"check silence|signal FORMAT MIN_SAMPLES [FILE] | match REFERENCE [FILE] | "
-			"now | timeline FILE FROM_NS TO_NS silence|signal MIN_BUFFERS | "
+			"now | pace [BYTES_PER_SECOND] | timeline FILE FROM_NS TO_NS silence|signal MIN_BUFFERS | "
 			"meter INTERVAL_SECONDS [STATE_FILE]\n");
 	return 2;
 }
