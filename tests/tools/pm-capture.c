@@ -3,7 +3,7 @@
 
 /*
  *   pm-capture [--target NAME] [--no-autoconnect] [--name NODE_NAME]
- *              [--seconds S] [--timeline FILE] > capture.raw
+ *              [--seconds S] [--timeline FILE] [--format FORMAT] > capture.raw
  *
  * Records s16le stereo 48 kHz to stdout, like pw-record, and for every
  * buffer writes one line to the timeline file:
@@ -13,6 +13,14 @@
  * so a test can tell, buffer by buffer, when silence began relative to the
  * moment the policy confirmed the mute. --no-autoconnect leaves the stream
  * unlinked for the test to link it with pw-link.
+ *
+ * --format asks for another sample format, stereo 48 kHz: u8 s16 s24_32 s32
+ * f32 (little endian, interleaved) or u8p s16p s24_32p s32p f32p (planar:
+ * each buffer's planes are written one after the other). With the stream's
+ * PortConfig set to passthrough (pw-cli set-param), the bytes written are
+ * the very bytes of the source's buffers. In the timeline, frames count
+ * frames and non-silent counts samples that are not the format's silence
+ * (0x80 for u8).
  */
 
 #include <errno.h>
@@ -28,7 +36,28 @@
 
 #include <pipewire/pipewire.h>
 
+struct format {
+	const char *name;
+	enum spa_audio_format id;
+	uint32_t sample_size;
+	bool planar;
+};
+
+static const struct format formats[] = {
+	{ "u8", SPA_AUDIO_FORMAT_U8, 1, false },
+	{ "u8p", SPA_AUDIO_FORMAT_U8P, 1, true },
+	{ "s16", SPA_AUDIO_FORMAT_S16_LE, 2, false },
+	{ "s16p", SPA_AUDIO_FORMAT_S16P, 2, true },
+	{ "s24_32", SPA_AUDIO_FORMAT_S24_32_LE, 4, false },
+	{ "s24_32p", SPA_AUDIO_FORMAT_S24_32P, 4, true },
+	{ "s32", SPA_AUDIO_FORMAT_S32_LE, 4, false },
+	{ "s32p", SPA_AUDIO_FORMAT_S32P, 4, true },
+	{ "f32", SPA_AUDIO_FORMAT_F32_LE, 4, false },
+	{ "f32p", SPA_AUDIO_FORMAT_F32P, 4, true },
+};
+
 struct data {
+	const struct format *format;
 	struct pw_main_loop *loop;
 	struct pw_stream *stream;
 	FILE *timeline;
@@ -43,32 +72,58 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * SPA_NSEC_PER_SEC + ts.tv_nsec;
 }
 
+static uint32_t count_nonsilent(const struct format *f, const uint8_t *p, uint32_t size)
+{
+	uint32_t i, j, n = 0;
+
+	for (i = 0; i + f->sample_size <= size; i += f->sample_size) {
+		if (f->id == SPA_AUDIO_FORMAT_U8 || f->id == SPA_AUDIO_FORMAT_U8P) {
+			n += p[i] != 0x80;
+			continue;
+		}
+		for (j = 0; j < f->sample_size; j++)
+			if (p[i + j] != 0) {
+				n++;
+				break;
+			}
+	}
+	return n;
+}
+
 static void on_process(void *userdata)
 {
 	struct data *d = userdata;
+	const struct format *f = d->format;
 	struct pw_buffer *b;
 	struct spa_data *sd;
 	struct pw_time t;
-	uint32_t size, i, nonsilent = 0;
-	int16_t *s;
+	uint32_t size, plane, n_planes, frame_size, frames = 0, nonsilent = 0;
+	const uint8_t *s;
 
 	if ((b = pw_stream_dequeue_buffer(d->stream)) == NULL)
 		return;
-	sd = &b->buffer->datas[0];
-	if (sd->data == NULL || sd->chunk == NULL)
-		goto done;
-	size = SPA_MIN(sd->chunk->size, sd->maxsize - SPA_MIN(sd->chunk->offset, sd->maxsize));
-	s = SPA_PTROFF(sd->data, sd->chunk->offset, int16_t);
-	for (i = 0; i < size / 2; i++)
-		nonsilent += s[i] != 0;
-
+	n_planes = f->planar ? SPA_MIN(b->buffer->n_datas, 2u) : 1;
+	frame_size = f->planar ? f->sample_size : f->sample_size * 2;
+	for (plane = 0; plane < n_planes; plane++) {
+		sd = &b->buffer->datas[plane];
+		if (sd->data == NULL || sd->chunk == NULL)
+			goto done;
+	}
 	if (pw_stream_get_time_n(d->stream, &t, sizeof(t)) < 0 || t.now == 0)
 		t.now = (int64_t)now_ns();
+	for (plane = 0; plane < n_planes; plane++) {
+		sd = &b->buffer->datas[plane];
+		size = SPA_MIN(sd->chunk->size, sd->maxsize - SPA_MIN(sd->chunk->offset, sd->maxsize));
+		s = SPA_PTROFF(sd->data, sd->chunk->offset, const uint8_t);
+		nonsilent += count_nonsilent(f, s, size);
+		if (plane == 0)
+			frames = size / frame_size;
+		if (size > 0 && fwrite(s, 1, size, stdout) != size)
+			d->write_error = errno ? errno : EIO;
+	}
 	if (d->timeline)
-		fprintf(d->timeline, "%" PRIi64 " %u %u\n", t.now, size / 4, nonsilent);
-	if (size > 0 && fwrite(s, 1, size, stdout) != size)
-		d->write_error = errno ? errno : EIO;
-	d->frames += size / 4;
+		fprintf(d->timeline, "%" PRIi64 " %u %u\n", t.now, frames, nonsilent);
+	d->frames += frames;
 done:
 	pw_stream_queue_buffer(d->stream, b);
 }
@@ -98,9 +153,10 @@ int main(int argc, char *argv[])
 		{ "name", required_argument, NULL, 'N' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "timeline", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct data d = { 0 };
+	struct data d = { .format = &formats[2] };
 	const char *target = NULL, *name = "pm-capture";
 	double seconds = 2.0;
 	bool autoconnect = true;
@@ -125,9 +181,20 @@ int main(int argc, char *argv[])
 			}
 			setvbuf(d.timeline, NULL, _IOLBF, 0);
 			break;
+		case 'f':
+			d.format = NULL;
+			for (size_t i = 0; i < SPA_N_ELEMENTS(formats); i++)
+				if (!strcmp(formats[i].name, optarg))
+					d.format = &formats[i];
+			if (d.format == NULL) {
+				fprintf(stderr, "pm-capture: unknown format %s\n", optarg);
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr, "usage: pm-capture [--target NAME] [--no-autoconnect] "
-					"[--name NODE_NAME] [--seconds S] [--timeline FILE]\n");
+					"[--name NODE_NAME] [--seconds S] [--timeline FILE] "
+					"[--format u8|s16|s24_32|s32|f32 (p for planar)]\n");
 			return 2;
 		}
 	}
@@ -151,7 +218,7 @@ int main(int argc, char *argv[])
 	d.stream = pw_stream_new_simple(pw_main_loop_get_loop(d.loop), name, props,
 			&stream_events, &d);
 	params[0] = spa_format_audio_raw_build(&pb, SPA_PARAM_EnumFormat,
-			&SPA_AUDIO_INFO_RAW_INIT(.format = SPA_AUDIO_FORMAT_S16_LE,
+			&SPA_AUDIO_INFO_RAW_INIT(.format = d.format->id,
 				.rate = 48000, .channels = 2,
 				.position = { SPA_AUDIO_CHANNEL_FL, SPA_AUDIO_CHANNEL_FR }));
 
