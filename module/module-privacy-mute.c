@@ -95,6 +95,11 @@ struct guarded {
 	struct spa_list link;
 	struct impl *impl;
 	struct pm_guard *guard;
+	/* it had buffers before we guarded it: we cannot silence them, so
+	 * the mute is not acknowledged until the node renegotiates (it is
+	 * suspended, then linked again through us) */
+	bool pending;
+	struct spa_hook node_listener;
 };
 
 struct impl {
@@ -108,6 +113,7 @@ struct impl {
 
 	struct spa_list guarded;
 	uint32_t n_guarded;
+	uint32_t n_pending;
 
 	struct pm_export_hook *export_hook;
 	struct pm_policy_client *policy;
@@ -120,6 +126,7 @@ struct impl {
 /* Tell the policy how many sources we guard, once it knows us: the
  * acknowledgement of the state in force carries the count. */
 static void schedule_report(struct impl *impl);
+static void acknowledge(struct impl *impl);
 
 static void report_sources(struct impl *impl)
 {
@@ -127,9 +134,7 @@ static void report_sources(struct impl *impl)
 		return;
 	schedule_report(impl);
 	if (impl->generation != 0)
-		pm_policy_client_ack(impl->policy, impl->generation,
-				__atomic_load_n(&impl->mute.muted, __ATOMIC_ACQUIRE),
-				impl->n_guarded);
+		acknowledge(impl);
 	else
 		pm_policy_client_set_sources(impl->policy, impl->n_guarded);
 }
@@ -141,8 +146,13 @@ static void guard_destroyed(void *data, struct pm_guard *guard)
 
 	spa_list_remove(&g->link);
 	impl->n_guarded--;
+	if (g->pending) {
+		spa_hook_remove(&g->node_listener);
+		impl->n_pending--;
+	}
 	free(g);
 	report_sources(impl);
+	acknowledge(impl);
 }
 
 static const struct pm_guard_events guard_events = {
@@ -164,7 +174,7 @@ static const char *factory_name(struct impl *impl, const struct pw_properties *p
 	return factory ? pw_impl_factory_get_info(factory)->name : NULL;
 }
 
-static void maybe_guard(struct impl *impl, struct pw_impl_node *node)
+static struct guarded *maybe_guard(struct impl *impl, struct pw_impl_node *node)
 {
 	const struct pw_properties *props = pw_impl_node_get_properties(node);
 	const char *media_class = pw_properties_get(props, PW_KEY_MEDIA_CLASS);
@@ -175,15 +185,15 @@ static void maybe_guard(struct impl *impl, struct pw_impl_node *node)
 	    !pm_node_is_local(factory_name(impl, props),
 			    pw_properties_get(props, PW_KEY_FACTORY_ID) != NULL,
 			    pw_properties_get(props, PW_KEY_CLIENT_ID) != NULL))
-		return;
+		return NULL;
 	if (pm_options_is_exempt(&impl->options, name)) {
 		pw_log_info("not guarding source '%s': exempt.nodes", name);
-		return;
+		return NULL;
 	}
 
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		pw_log_error("out of memory guarding %s", name);
-		return;
+		return NULL;
 	}
 	g->impl = impl;
 	g->guard = pm_guard_new(node, &impl->mute, &guard_events, g);
@@ -191,12 +201,13 @@ static void maybe_guard(struct impl *impl, struct pw_impl_node *node)
 		if (errno != EEXIST)
 			pw_log_error("cannot guard source '%s': %m", name);
 		free(g);
-		return;
+		return NULL;
 	}
 	spa_list_append(&impl->guarded, &g->link);
 	impl->n_guarded++;
 	report_sources(impl);
 	pw_log_info("guarding source '%s' (%s)", name, media_class);
+	return g;
 }
 
 #define MAX_REPORT	1024
@@ -212,7 +223,7 @@ static bool is_guarded(struct impl *impl, struct pw_impl_node *node)
 	struct guarded *g;
 	spa_list_for_each(g, &impl->guarded, link)
 		if (pm_guard_get_node(g->guard) == node)
-			return true;
+			return !g->pending;
 	return false;
 }
 
@@ -261,7 +272,7 @@ static void send_report(void *data, uint64_t expirations)
 		pw_context_for_each_global(impl->context, report_global, &r);
 	} else {
 		spa_list_for_each(g, &impl->guarded, link)
-			report_add(&r, 0, pm_guard_get_node(g->guard), true);
+			report_add(&r, 0, pm_guard_get_node(g->guard), !g->pending);
 	}
 	pm_policy_client_report_sources(impl->policy, r.items, r.n_items);
 	free(r.items);
@@ -307,53 +318,61 @@ static const struct pw_context_events context_events = {
 	.global_removed = context_global_removed,
 };
 
-/* A node that already had buffers when we started guarding it: we never
- * saw them, so we cannot silence them. Setting its PortConfig again makes
- * the adapter rebuild its ports; the links are made again (the session
- * manager relinks its streams) and their buffers now pass through us. */
-static void renegotiate(struct pw_impl_node *node, const char *name)
-{
-	struct spa_node *spa_node = pw_impl_node_get_implementation(node);
-	uint8_t buffer[1024];
-	struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buffer, sizeof(buffer));
-	struct spa_pod *param = NULL;
-	uint32_t index = 0;
-	int res;
-
-	res = spa_node_enum_params_sync(spa_node, SPA_PARAM_PortConfig, &index, NULL,
-			&param, &b);
-	/* the adapter refuses a PortConfig while it runs */
-	if (res == 1 && param != NULL)
-		pw_impl_node_send_command(node, &SPA_NODE_COMMAND_INIT(SPA_NODE_COMMAND_Suspend));
-	if (res != 1 || param == NULL ||
-	    (res = pw_impl_node_set_param(node, SPA_PARAM_PortConfig, 0, param)) < 0) {
-		pw_log_warn("source '%s' was already streaming and cannot be renegotiated "
-				"(%s): it is silenced from its next start", name,
-				res < 0 ? spa_strerror(res) : "no PortConfig");
-		return;
-	}
-	pw_log_info("source '%s' was already streaming: renegotiated", name);
-}
-
 static void node_exported(void *data, struct pw_impl_node *node)
 {
 	maybe_guard(data, node);
 }
 
+static void pending_done(struct guarded *g)
+{
+	struct impl *impl = g->impl;
+
+	if (!g->pending)
+		return;
+	g->pending = false;
+	spa_hook_remove(&g->node_listener);
+	impl->n_pending--;
+	schedule_report(impl);
+	acknowledge(impl);
+}
+
+static void pending_state_changed(void *data, enum pw_node_state old,
+		enum pw_node_state state, const char *error)
+{
+	struct guarded *g = data;
+	/* suspended: its buffers are gone, the next ones pass through us */
+	if (state <= PW_NODE_STATE_SUSPENDED) {
+		pw_log_info("source '%s' renegotiates: guarded from now on",
+				pw_properties_get(pw_impl_node_get_properties(
+						pm_guard_get_node(g->guard)), PW_KEY_NODE_NAME));
+		pending_done(g);
+	}
+}
+
+static const struct pw_impl_node_events pending_events = {
+	PW_VERSION_IMPL_NODE_EVENTS,
+	.state_changed = pending_state_changed,
+};
+
 static int guard_existing(void *data, struct pw_global *global)
 {
 	struct impl *impl = data;
 	struct pw_impl_node *node;
-	uint32_t before = impl->n_guarded;
+	struct guarded *g;
 
 	if (!pw_global_is_type(global, PW_TYPE_INTERFACE_Node))
 		return 0;
 	node = pw_global_get_object(global);
-	maybe_guard(impl, node);
-	if (impl->n_guarded > before &&
-	    pw_impl_node_get_info(node)->state >= PW_NODE_STATE_IDLE)
-		renegotiate(node, pw_properties_get(pw_impl_node_get_properties(node),
-					PW_KEY_NODE_NAME));
+	if ((g = maybe_guard(impl, node)) == NULL ||
+	    pw_impl_node_get_info(node)->state < PW_NODE_STATE_IDLE)
+		return 0;
+	g->pending = true;
+	impl->n_pending++;
+	pw_impl_node_add_listener(node, &g->node_listener, &pending_events, g);
+	pw_log_warn("source '%s' already streams: its buffers were set up before the module "
+			"was loaded, so the mute is not confirmed until it renegotiates "
+			"(is suspended or relinked)",
+			pw_properties_get(pw_impl_node_get_properties(node), PW_KEY_NODE_NAME));
 	return 0;
 }
 
@@ -372,15 +391,33 @@ static void apply_state(struct impl *impl, bool muted)
 		pm_guard_sync(g->guard);
 }
 
+/* Acknowledge the state in force, unless it is a mute that a source we
+ * cannot silence yet (pending) would leak through: then Enforced stays
+ * false until that source renegotiates. */
+static void acknowledge(struct impl *impl)
+{
+	bool muted = __atomic_load_n(&impl->mute.muted, __ATOMIC_ACQUIRE);
+
+	if (impl->policy == NULL || impl->generation == 0)
+		return;
+	if (muted && impl->n_pending > 0) {
+		pw_log_warn("mute (generation %" PRIu64 ") not confirmed: %u sources "
+				"still stream with buffers set up before the module was loaded",
+				impl->generation, impl->n_pending);
+		return;
+	}
+	pm_policy_client_ack(impl->policy, impl->generation, muted, impl->n_guarded);
+}
+
 static void policy_state(void *data, bool muted, uint64_t generation)
 {
 	struct impl *impl = data;
 
 	apply_state(impl, muted);
 	impl->generation = generation;
-	pw_log_info("%s enforced on %u sources (generation %" PRIu64 ")",
+	pw_log_info("%s applied on %u sources (generation %" PRIu64 ")",
 			muted ? "mute" : "unmute", impl->n_guarded, generation);
-	pm_policy_client_ack(impl->policy, generation, muted, impl->n_guarded);
+	acknowledge(impl);
 	/* after a (re)registration the policy has no report from us */
 	schedule_report(impl);
 }
@@ -404,6 +441,8 @@ static void impl_free(struct impl *impl)
 	spa_hook_remove(&impl->context_listener);
 	spa_list_for_each_safe(g, t, &impl->guarded, link) {
 		spa_list_remove(&g->link);
+		if (g->pending)
+			spa_hook_remove(&g->node_listener);
 		pm_guard_destroy(g->guard);
 		free(g);
 	}

@@ -1,4 +1,8 @@
 #!/bin/bash
+# NOT RUN by make test (see tests/meson.build): the module cannot yet
+# silence a source whose buffers were set up before it was loaded; it then
+# withholds its acknowledgement (Enforced stays false) until the source
+# renegotiates. The checks on the running captures below fail until it can.
 # Loading the module at run time into a WirePlumber whose hosted microphones
 # are streaming, through WirePlumber's sm-objects metadata (as a desktop loads
 # PipeWire modules on demand), and unloading it by clearing the key: running
