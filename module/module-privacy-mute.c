@@ -16,6 +16,7 @@
 #include "node-guard.h"
 #include "options.h"
 #include "policy-client.h"
+#include "suspender.h"
 
 /** \page page_module_privacy_mute Privacy Mute
  *
@@ -116,6 +117,7 @@ struct impl {
 	uint32_t n_pending;
 
 	struct pm_export_hook *export_hook;
+	struct pm_suspender *suspender;
 	struct pm_policy_client *policy;
 	/* in the daemon we see every source of the graph, hosted here or not */
 	bool daemon;
@@ -370,9 +372,12 @@ static int guard_existing(void *data, struct pw_global *global)
 	impl->n_pending++;
 	pw_impl_node_add_listener(node, &g->node_listener, &pending_events, g);
 	pw_log_warn("source '%s' already streams: its buffers were set up before the module "
-			"was loaded, so the mute is not confirmed until it renegotiates "
-			"(is suspended or relinked)",
+			"was loaded, so the mute is not confirmed until it renegotiates; "
+			"asking the daemon to suspend it",
 			pw_properties_get(pw_impl_node_get_properties(node), PW_KEY_NODE_NAME));
+	if (impl->suspender)
+		pm_suspender_request(impl->suspender,
+				pw_properties_get(pw_impl_node_get_properties(node), PW_KEY_NODE_NAME));
 	return 0;
 }
 
@@ -438,6 +443,8 @@ static void impl_free(struct impl *impl)
 	impl->report_timer = NULL;
 	if (impl->export_hook)
 		pm_export_hook_destroy(impl->export_hook);
+	if (impl->suspender)
+		pm_suspender_destroy(impl->suspender);
 	spa_hook_remove(&impl->context_listener);
 	spa_list_for_each_safe(g, t, &impl->guarded, link) {
 		spa_list_remove(&g->link);
@@ -517,6 +524,7 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 		return res;
 	}
 
+	impl->suspender = pm_suspender_new(context, impl->daemon);
 	pw_context_add_listener(context, &impl->context_listener, &context_events, impl);
 	pw_context_for_each_global(context, guard_existing, impl);
 	/* pw_stream nodes are not registered: see them when they are exported */
