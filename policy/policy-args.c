@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "policy-args.h"
+#include "policy-names.h"
 
 static const struct {
 	const char *name;
@@ -156,6 +157,118 @@ int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint3
 }
 
 #undef FAIL
+
+static const struct pm_method_info methods[] = {
+	{ PM_POLICY_INTERFACE, "SetMuted", "b", PM_METHOD_SET_MUTED },
+	{ PM_POLICY_INTERFACE, "Toggle", "", PM_METHOD_TOGGLE },
+	{ PM_POLICY_INTERFACE, "RegisterEnforcer", "a{sv}", PM_METHOD_REGISTER_ENFORCER },
+	{ PM_POLICY_INTERFACE, "Acknowledge", "tbu", PM_METHOD_ACKNOWLEDGE },
+	{ PM_POLICY_INTERFACE, "UnregisterEnforcer", "", PM_METHOD_UNREGISTER_ENFORCER },
+	{ PM_POLICY_INTERFACE, "ReportSources", "a(ussb)", PM_METHOD_REPORT_SOURCES },
+	{ DBUS_INTERFACE_PROPERTIES, "Get", "ss", PM_METHOD_GET },
+	{ DBUS_INTERFACE_PROPERTIES, "GetAll", "s", PM_METHOD_GET_ALL },
+	{ DBUS_INTERFACE_PROPERTIES, "Set", "ssv", PM_METHOD_SET },
+	{ DBUS_INTERFACE_INTROSPECTABLE, "Introspect", "", PM_METHOD_INTROSPECT },
+};
+
+enum pm_lookup pm_args_lookup_method(DBusMessage *m, const struct pm_method_info **method)
+{
+	const char *iface = dbus_message_get_interface(m);
+	const char *member = dbus_message_get_member(m);
+	bool known_iface = iface == NULL || strcmp(iface, DBUS_INTERFACE_PEER) == 0;
+
+	*method = NULL;
+	if (dbus_message_get_type(m) != DBUS_MESSAGE_TYPE_METHOD_CALL || member == NULL)
+		return PM_LOOKUP_NOT_A_CALL;
+
+	/* a call without an interface field matches any interface */
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		const struct pm_method_info *mt = &methods[i];
+
+		if (iface != NULL && strcmp(iface, mt->iface) != 0)
+			continue;
+		known_iface = true;
+		if (strcmp(member, mt->member) != 0)
+			continue;
+		*method = mt;
+		return dbus_message_has_signature(m, mt->signature) ?
+			PM_LOOKUP_OK : PM_LOOKUP_BAD_SIGNATURE;
+	}
+	return known_iface ? PM_LOOKUP_UNKNOWN_METHOD : PM_LOOKUP_UNKNOWN_INTERFACE;
+}
+
+bool pm_args_parse_set_muted(DBusMessage *m, bool *muted)
+{
+	dbus_bool_t b;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID))
+		return false;
+	*muted = b;
+	return true;
+}
+
+bool pm_args_parse_acknowledge(DBusMessage *m, uint64_t *generation, bool *muted,
+		uint32_t *sources)
+{
+	dbus_uint64_t t;
+	dbus_bool_t b;
+	dbus_uint32_t u;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_UINT64, &t,
+				DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_UINT32, &u,
+				DBUS_TYPE_INVALID))
+		return false;
+	*generation = t;
+	*muted = b;
+	*sources = u;
+	return true;
+}
+
+bool pm_args_is_our_interface(const char *iface)
+{
+	/* an empty interface name means "whichever has it" */
+	return iface[0] == '\0' || strcmp(iface, PM_POLICY_INTERFACE) == 0;
+}
+
+bool pm_args_is_standard_interface(const char *iface)
+{
+	return strcmp(iface, DBUS_INTERFACE_PROPERTIES) == 0 ||
+		strcmp(iface, DBUS_INTERFACE_INTROSPECTABLE) == 0 ||
+		strcmp(iface, DBUS_INTERFACE_PEER) == 0;
+}
+
+enum pm_property_check pm_args_parse_property(DBusMessage *m, const char **iface,
+		const char **name)
+{
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, iface,
+				DBUS_TYPE_STRING, name, DBUS_TYPE_INVALID))
+		return PM_PROPERTY_INVALID_ARGS;
+	if (!pm_args_is_our_interface(*iface) && !pm_args_is_standard_interface(*iface))
+		return PM_PROPERTY_UNKNOWN_INTERFACE;
+	if (!pm_args_is_our_interface(*iface) || pm_args_property_mask(*name) == 0)
+		return PM_PROPERTY_UNKNOWN_PROPERTY;
+	return PM_PROPERTY_OK;
+}
+
+enum pm_property_check pm_args_parse_get_all(DBusMessage *m, const char **iface)
+{
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, iface, DBUS_TYPE_INVALID))
+		return PM_PROPERTY_INVALID_ARGS;
+	if (!pm_args_is_our_interface(*iface) && !pm_args_is_standard_interface(*iface))
+		return PM_PROPERTY_UNKNOWN_INTERFACE;
+	return PM_PROPERTY_OK;
+}
+
+bool pm_args_name_gone(DBusMessage *m, const char **name)
+{
+	const char *old_owner, *new_owner;
+
+	return dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
+		dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, name,
+			DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING, &new_owner,
+			DBUS_TYPE_INVALID) &&
+		(*name)[0] == ':' && new_owner[0] == '\0';
+}
 
 uint32_t pm_args_property_mask(const char *name)
 {

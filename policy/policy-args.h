@@ -31,6 +31,75 @@ int pm_args_parse_enforcer_info(DBusMessage *m, struct pm_enforcer_info *info,
 int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint32_t *n,
 		const char **why);
 
+/* The methods of the object, for the dispatcher of the service. */
+enum pm_method {
+	PM_METHOD_SET_MUTED,
+	PM_METHOD_TOGGLE,
+	PM_METHOD_REGISTER_ENFORCER,
+	PM_METHOD_ACKNOWLEDGE,
+	PM_METHOD_UNREGISTER_ENFORCER,
+	PM_METHOD_REPORT_SOURCES,
+	PM_METHOD_GET,
+	PM_METHOD_GET_ALL,
+	PM_METHOD_SET,
+	PM_METHOD_INTROSPECT,
+	PM_N_METHODS,
+};
+
+struct pm_method_info {
+	const char *iface;
+	const char *member;
+	const char *signature;
+	enum pm_method id;
+};
+
+enum pm_lookup {
+	PM_LOOKUP_OK,			/* *method is the one to call */
+	PM_LOOKUP_BAD_SIGNATURE,	/* *method exists, the arguments do not match */
+	PM_LOOKUP_UNKNOWN_METHOD,
+	PM_LOOKUP_UNKNOWN_INTERFACE,
+	PM_LOOKUP_NOT_A_CALL,		/* not a method call, or no member */
+};
+
+/* Which method the call m is for. A call without an interface field
+ * matches any interface; org.freedesktop.DBus.Peer is known (libdbus
+ * answers it), its unknown members are UNKNOWN_METHOD. *method is set for
+ * OK and BAD_SIGNATURE. */
+enum pm_lookup pm_args_lookup_method(DBusMessage *m, const struct pm_method_info **method);
+
+/* SetMuted (b). false: not that signature. */
+bool pm_args_parse_set_muted(DBusMessage *m, bool *muted);
+
+/* Acknowledge (tbu). false: not that signature. */
+bool pm_args_parse_acknowledge(DBusMessage *m, uint64_t *generation, bool *muted,
+		uint32_t *sources);
+
+/* An interface name that means ours ("" means whichever has it). */
+bool pm_args_is_our_interface(const char *iface);
+
+/* Interfaces the object implements besides ours. */
+bool pm_args_is_standard_interface(const char *iface);
+
+enum pm_property_check {
+	PM_PROPERTY_OK,
+	PM_PROPERTY_INVALID_ARGS,	/* not (ss...) */
+	PM_PROPERTY_UNKNOWN_INTERFACE,	/* neither ours nor a standard one */
+	PM_PROPERTY_UNKNOWN_PROPERTY,	/* not ours, or a standard interface */
+};
+
+/* Properties.Get (ss) and Set (ssv): *iface and *name point into m; they
+ * are set for every result but INVALID_ARGS. */
+enum pm_property_check pm_args_parse_property(DBusMessage *m, const char **iface,
+		const char **name);
+
+/* Properties.GetAll (s): OK, INVALID_ARGS or UNKNOWN_INTERFACE; *iface is
+ * set unless INVALID_ARGS. */
+enum pm_property_check pm_args_parse_get_all(DBusMessage *m, const char **iface);
+
+/* A NameOwnerChanged signal saying the unique name *name left the bus (a
+ * unique name is never reused). The caller checks that the bus sent it. */
+bool pm_args_name_gone(DBusMessage *m, const char **name);
+
 /* PM_CHANGED_* bit of a property name, 0 for none of ours. */
 uint32_t pm_args_property_mask(const char *name);
 

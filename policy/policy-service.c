@@ -303,9 +303,9 @@ static void log_unguarded(struct pm_service *s)
 
 static void handle_set_muted(struct pm_service *s, DBusMessage *m)
 {
-	dbus_bool_t muted;
+	bool muted;
 
-	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_BOOLEAN, &muted, DBUS_TYPE_INVALID)) {
+	if (!pm_args_parse_set_muted(m, &muted)) {
 		reply_error(s, m, PM_ERROR_INVALID_ARGS, "SetMuted expects (b)");
 		return;
 	}
@@ -382,14 +382,11 @@ static void handle_register(struct pm_service *s, DBusMessage *m)
 static void handle_acknowledge(struct pm_service *s, DBusMessage *m)
 {
 	const char *sender = dbus_message_get_sender(m);
-	dbus_uint64_t generation;
-	dbus_bool_t muted;
-	dbus_uint32_t sources;
-	uint32_t changed;
+	uint64_t generation;
+	bool muted;
+	uint32_t sources, changed;
 
-	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_UINT64, &generation,
-				DBUS_TYPE_BOOLEAN, &muted, DBUS_TYPE_UINT32, &sources,
-				DBUS_TYPE_INVALID)) {
+	if (!pm_args_parse_acknowledge(m, &generation, &muted, &sources)) {
 		reply_error(s, m, PM_ERROR_INVALID_ARGS, "Acknowledge expects (tbu)");
 		return;
 	}
@@ -483,42 +480,28 @@ static void handle_unregister(struct pm_service *s, DBusMessage *m)
 
 /* ---- org.freedesktop.DBus.Properties ---- */
 
-static bool is_our_interface(const char *iface)
-{
-	/* an empty interface name means "whichever has it" */
-	return iface[0] == '\0' || strcmp(iface, PM_POLICY_INTERFACE) == 0;
-}
-
-static bool is_standard_interface(const char *iface)
-{
-	return strcmp(iface, DBUS_INTERFACE_PROPERTIES) == 0 ||
-		strcmp(iface, DBUS_INTERFACE_INTROSPECTABLE) == 0 ||
-		strcmp(iface, DBUS_INTERFACE_PEER) == 0;
-}
-
 /* Reads (ss...) and answers unknown interfaces; false when answered. */
 static bool property_args(struct pm_service *s, DBusMessage *m, const char **iface,
 		const char **name)
 {
 	char buf[128];
 
-	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, iface,
-				DBUS_TYPE_STRING, name, DBUS_TYPE_INVALID)) {
+	switch (pm_args_parse_property(m, iface, name)) {
+	case PM_PROPERTY_OK:
+		return true;
+	case PM_PROPERTY_INVALID_ARGS:
 		reply_error(s, m, PM_ERROR_INVALID_ARGS, "expected (ss)");
 		return false;
-	}
-	if (!is_our_interface(*iface) && !is_standard_interface(*iface)) {
+	case PM_PROPERTY_UNKNOWN_INTERFACE:
 		reply_error(s, m, PM_ERROR_UNKNOWN_INTERFACE, "no interface '%s' on " PM_POLICY_PATH,
 				pm_printable(*iface, buf, sizeof(buf)));
 		return false;
-	}
-	if (!is_our_interface(*iface) || pm_args_property_mask(*name) == 0) {
+	default:
 		reply_error(s, m, PM_ERROR_UNKNOWN_PROPERTY, "no property '%s' in %s",
 				pm_printable(*name, buf, sizeof(buf)),
-				is_our_interface(*iface) ? PM_POLICY_INTERFACE : *iface);
+				pm_args_is_our_interface(*iface) ? PM_POLICY_INTERFACE : *iface);
 		return false;
 	}
-	return true;
 }
 
 static void handle_get(struct pm_service *s, DBusMessage *m)
@@ -549,11 +532,13 @@ static void handle_get_all(struct pm_service *s, DBusMessage *m)
 	DBusMessage *r;
 	char buf[128];
 
-	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &iface, DBUS_TYPE_INVALID)) {
+	switch (pm_args_parse_get_all(m, &iface)) {
+	case PM_PROPERTY_OK:
+		break;
+	case PM_PROPERTY_INVALID_ARGS:
 		reply_error(s, m, PM_ERROR_INVALID_ARGS, "expected (s)");
 		return;
-	}
-	if (!is_our_interface(iface) && !is_standard_interface(iface)) {
+	default:
 		reply_error(s, m, PM_ERROR_UNKNOWN_INTERFACE, "no interface '%s' on " PM_POLICY_PATH,
 				pm_printable(iface, buf, sizeof(buf)));
 		return;
@@ -563,7 +548,7 @@ static void handle_get_all(struct pm_service *s, DBusMessage *m)
 	dbus_message_iter_init_append(r, &it);
 	/* the standard interfaces have no properties: an empty dict */
 	if (!pm_args_append_properties(&it, &s->core,
-				is_our_interface(iface) ? ~0u : 0)) {
+				pm_args_is_our_interface(iface) ? ~0u : 0)) {
 		dbus_message_unref(r);
 		goto oom;
 	}
@@ -599,22 +584,18 @@ static void handle_introspect(struct pm_service *s, DBusMessage *m)
 
 /* ---- dispatch ---- */
 
-static const struct method {
-	const char *iface;
-	const char *member;
-	const char *signature;
-	void (*handle)(struct pm_service *s, DBusMessage *m);
-} methods[] = {
-	{ PM_POLICY_INTERFACE, "SetMuted", "b", handle_set_muted },
-	{ PM_POLICY_INTERFACE, "Toggle", "", handle_toggle },
-	{ PM_POLICY_INTERFACE, "RegisterEnforcer", "a{sv}", handle_register },
-	{ PM_POLICY_INTERFACE, "Acknowledge", "tbu", handle_acknowledge },
-	{ PM_POLICY_INTERFACE, "UnregisterEnforcer", "", handle_unregister },
-	{ PM_POLICY_INTERFACE, "ReportSources", "a(ussb)", handle_report_sources },
-	{ DBUS_INTERFACE_PROPERTIES, "Get", "ss", handle_get },
-	{ DBUS_INTERFACE_PROPERTIES, "GetAll", "s", handle_get_all },
-	{ DBUS_INTERFACE_PROPERTIES, "Set", "ssv", handle_set },
-	{ DBUS_INTERFACE_INTROSPECTABLE, "Introspect", "", handle_introspect },
+/* indexed by enum pm_method; the table of names is in policy-args.c */
+static void (*const handlers[PM_N_METHODS])(struct pm_service *s, DBusMessage *m) = {
+	[PM_METHOD_SET_MUTED] = handle_set_muted,
+	[PM_METHOD_TOGGLE] = handle_toggle,
+	[PM_METHOD_REGISTER_ENFORCER] = handle_register,
+	[PM_METHOD_ACKNOWLEDGE] = handle_acknowledge,
+	[PM_METHOD_UNREGISTER_ENFORCER] = handle_unregister,
+	[PM_METHOD_REPORT_SOURCES] = handle_report_sources,
+	[PM_METHOD_GET] = handle_get,
+	[PM_METHOD_GET_ALL] = handle_get_all,
+	[PM_METHOD_SET] = handle_set,
+	[PM_METHOD_INTROSPECT] = handle_introspect,
 };
 
 static DBusHandlerResult object_message(DBusConnection *conn, DBusMessage *m, void *data)
@@ -622,41 +603,35 @@ static DBusHandlerResult object_message(DBusConnection *conn, DBusMessage *m, vo
 	struct pm_service *s = data;
 	const char *iface = dbus_message_get_interface(m);
 	const char *member = dbus_message_get_member(m);
-	bool known_iface = iface == NULL || strcmp(iface, DBUS_INTERFACE_PEER) == 0;
+	const struct pm_method_info *mt;
 
-	if (dbus_message_get_type(m) != DBUS_MESSAGE_TYPE_METHOD_CALL || member == NULL)
+	switch (pm_args_lookup_method(m, &mt)) {
+	case PM_LOOKUP_NOT_A_CALL:
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
-
-	/* a call without an interface field matches any interface */
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		const struct method *mt = &methods[i];
-
-		if (iface != NULL && strcmp(iface, mt->iface) != 0)
-			continue;
-		known_iface = true;
-		if (strcmp(member, mt->member) != 0)
-			continue;
-		if (!dbus_message_has_signature(m, mt->signature))
-			reply_error(s, m, PM_ERROR_INVALID_ARGS,
-					"%s expects arguments of signature (%s), got (%s)",
-					mt->member, mt->signature, dbus_message_get_signature(m));
-		else
-			mt->handle(s, m);
-		return DBUS_HANDLER_RESULT_HANDLED;
-	}
-	if (!known_iface)
+	case PM_LOOKUP_OK:
+		handlers[mt->id](s, m);
+		break;
+	case PM_LOOKUP_BAD_SIGNATURE:
+		reply_error(s, m, PM_ERROR_INVALID_ARGS,
+				"%s expects arguments of signature (%s), got (%s)",
+				mt->member, mt->signature, dbus_message_get_signature(m));
+		break;
+	case PM_LOOKUP_UNKNOWN_INTERFACE:
 		reply_error(s, m, PM_ERROR_UNKNOWN_INTERFACE, "no interface %s on " PM_POLICY_PATH,
 				iface);
-	else
+		break;
+	case PM_LOOKUP_UNKNOWN_METHOD:
 		reply_error(s, m, PM_ERROR_UNKNOWN_METHOD, "no method %s%s%s on " PM_POLICY_PATH,
 				iface ? iface : "", iface ? "." : "", member);
+		break;
+	}
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
 static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data)
 {
 	struct pm_service *s = data;
-	const char *name, *old_owner, *new_owner;
+	const char *name;
 	bool from_bus = dbus_message_get_sender(m) != NULL &&
 		strcmp(dbus_message_get_sender(m), DBUS_SERVICE_DBUS) == 0;
 
@@ -668,11 +643,7 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data
 	if (!from_bus)
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 
-	if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
-	    dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name,
-		    DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING, &new_owner,
-		    DBUS_TYPE_INVALID) &&
-	    name[0] == ':' && new_owner[0] == '\0') {
+	if (pm_args_name_gone(m, &name)) {
 		/* a unique name is never reused: its enforcer is gone */
 		drop_enforcer(s, name, "disconnected");
 	} else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameLost") &&

@@ -456,8 +456,106 @@ static void test_output(void)
 	free(out);
 }
 
+static DBusMessage *call(const char *iface, const char *member)
+{
+	return dbus_message_new_method_call("org.privacymute.Policy1",
+			"/org/privacymute/Policy1", iface, member);
+}
+
+/* the dispatcher's decisions, as the service takes them */
+static void test_lookup(void)
+{
+	const struct pm_method_info *mt;
+	const char *iface, *name, *s1 = "org.privacymute.Policy1", *s2 = "Muted";
+	const char *unique = ":1.7", *empty = "", *other = "org.example.Other";
+	dbus_bool_t b = TRUE;
+	dbus_uint64_t t = 5;
+	dbus_uint32_t u = 2;
+	uint64_t generation;
+	uint32_t sources;
+	bool muted;
+	DBusMessage *m;
+
+	m = call("org.privacymute.Policy1", "SetMuted");
+	dbus_message_append_args(m, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_OK && mt->id == PM_METHOD_SET_MUTED);
+	CHECK(pm_args_parse_set_muted(m, &muted) && muted);
+	CHECK(!pm_args_parse_acknowledge(m, &generation, &muted, &sources));
+	dbus_message_unref(m);
+
+	/* no interface field: any interface */
+	m = call(NULL, "Toggle");
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_OK && mt->id == PM_METHOD_TOGGLE);
+	dbus_message_unref(m);
+
+	m = call("org.privacymute.Policy1", "Acknowledge");
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_BAD_SIGNATURE &&
+			mt->id == PM_METHOD_ACKNOWLEDGE && strcmp(mt->signature, "tbu") == 0);
+	dbus_message_append_args(m, DBUS_TYPE_UINT64, &t, DBUS_TYPE_BOOLEAN, &b,
+			DBUS_TYPE_UINT32, &u, DBUS_TYPE_INVALID);
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_OK);
+	CHECK(pm_args_parse_acknowledge(m, &generation, &muted, &sources) &&
+			generation == 5 && muted && sources == 2);
+	dbus_message_unref(m);
+
+	m = call("org.privacymute.Policy1", "Nope");
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_UNKNOWN_METHOD && mt == NULL);
+	dbus_message_unref(m);
+	m = call("org.freedesktop.DBus.Peer", "Nope");
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_UNKNOWN_METHOD);
+	dbus_message_unref(m);
+	m = call("org.example.Other", "SetMuted");
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_UNKNOWN_INTERFACE);
+	dbus_message_unref(m);
+	m = dbus_message_new_signal("/org/privacymute/Policy1", "org.privacymute.Policy1", "Toggle");
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_NOT_A_CALL);
+	dbus_message_unref(m);
+
+	m = call("org.freedesktop.DBus.Properties", "Get");
+	CHECK(pm_args_parse_property(m, &iface, &name) == PM_PROPERTY_INVALID_ARGS);
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &s1, DBUS_TYPE_STRING, &s2,
+			DBUS_TYPE_INVALID);
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_OK && mt->id == PM_METHOD_GET);
+	CHECK(pm_args_parse_property(m, &iface, &name) == PM_PROPERTY_OK &&
+			strcmp(name, "Muted") == 0);
+	dbus_message_unref(m);
+	m = call("org.freedesktop.DBus.Properties", "Get");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &empty, DBUS_TYPE_STRING, &unique,
+			DBUS_TYPE_INVALID);
+	CHECK(pm_args_parse_property(m, &iface, &name) == PM_PROPERTY_UNKNOWN_PROPERTY);
+	dbus_message_unref(m);
+	m = call("org.freedesktop.DBus.Properties", "Get");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &other, DBUS_TYPE_STRING, &s2,
+			DBUS_TYPE_INVALID);
+	CHECK(pm_args_parse_property(m, &iface, &name) == PM_PROPERTY_UNKNOWN_INTERFACE);
+	dbus_message_unref(m);
+
+	m = call("org.freedesktop.DBus.Properties", "GetAll");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &empty, DBUS_TYPE_INVALID);
+	CHECK(pm_args_parse_get_all(m, &iface) == PM_PROPERTY_OK);
+	dbus_message_unref(m);
+	m = call("org.freedesktop.DBus.Properties", "GetAll");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &other, DBUS_TYPE_INVALID);
+	CHECK(pm_args_parse_get_all(m, &iface) == PM_PROPERTY_UNKNOWN_INTERFACE);
+	dbus_message_unref(m);
+
+	m = dbus_message_new_signal("/org/freedesktop/DBus", "org.freedesktop.DBus",
+			"NameOwnerChanged");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &unique, DBUS_TYPE_STRING, &unique,
+			DBUS_TYPE_STRING, &empty, DBUS_TYPE_INVALID);
+	CHECK(pm_args_name_gone(m, &name) && strcmp(name, ":1.7") == 0);
+	dbus_message_unref(m);
+	m = dbus_message_new_signal("/org/freedesktop/DBus", "org.freedesktop.DBus",
+			"NameOwnerChanged");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &unique, DBUS_TYPE_STRING, &empty,
+			DBUS_TYPE_STRING, &unique, DBUS_TYPE_INVALID);
+	CHECK(!pm_args_name_gone(m, &name));
+	dbus_message_unref(m);
+}
+
 int main(void)
 {
+	test_lookup();
 	test_enforcer_info();
 	test_sources();
 	test_properties();
