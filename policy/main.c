@@ -189,6 +189,8 @@ static void load_state(const char *dir, struct pm_state *st)
 {
 	char why[PATH_MAX + 128];
 
+	int res;
+
 	switch (pm_state_load(dir, st, why, sizeof(why))) {
 	case PM_STATE_UNREADABLE:
 	case PM_STATE_CORRUPT:
@@ -197,6 +199,11 @@ static void load_state(const char *dir, struct pm_state *st)
 	default:
 		break;
 	}
+	/* a save cut short by a crash leaves its temporary file behind;
+	 * one that cannot be removed does no harm */
+	if ((res = pm_state_cleanup(dir)) > 0)
+		pm_log("removed %d temporary file%s of an interrupted save from %s",
+				res, res == 1 ? "" : "s", dir);
 }
 
 static int run(struct pm_bus_loop *loop, struct pm_service *s, const sigset_t *wait_mask)

@@ -239,15 +239,24 @@ static void answer_or_wait(struct pm_service *s, DBusMessage *call, bool toggle)
 
 /* ---- state ---- */
 
+/* A state that cannot be saved still applies (a mute must mute, and the
+ * user asked for an unmute): the call succeeds, the log says why it is
+ * not on disk. */
 static void save_state(struct pm_service *s)
 {
 	struct pm_state st = { .muted = s->core.muted, .generation = s->core.generation };
-	int res;
+	int res, res2;
 
-	if ((res = pm_state_save(s->state_dir, &st)) < 0)
-		pm_log("cannot save the state to %s/" PM_STATE_FILE ": %s; "
-				"the change applies in memory only",
-				s->state_dir, strerror(-res));
+	if ((res = pm_state_save(s->state_dir, &st)) == 0)
+		return;
+	if ((res2 = pm_state_save_in_place(s->state_dir, &st)) == 0)
+		pm_log("cannot replace %s/" PM_STATE_FILE " atomically (%s); "
+				"rewrote it in place", s->state_dir, strerror(-res));
+	else
+		pm_log("cannot save the state to %s/" PM_STATE_FILE " (%s; in place: %s); "
+				"the change applies in memory only, a restart restores "
+				"the state last saved", s->state_dir, strerror(-res),
+				strerror(-res2));
 }
 
 static void set_muted(struct pm_service *s, DBusMessage *call, bool muted, bool toggle)

@@ -1,6 +1,7 @@
 /* privacy-mute: the persisted policy state */
 /* SPDX-License-Identifier: MIT */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -252,6 +253,64 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return res;
+}
+
+int pm_state_save_in_place(const char *dir, const struct pm_state *st)
+{
+	char data[128], path[PATH_MAX];
+	int fd, len, res;
+
+	len = pm_state_format(st, data, sizeof(data));
+	if (len < 0 || len >= (int)sizeof(data))
+		return -EINVAL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/" PM_STATE_FILE, dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	/* Truncating frees the old data first, so on a full file system the
+	 * new data usually fits where the old was. Every proper prefix of a
+	 * formatted state is refused by pm_state_parse(): a crash half way
+	 * leaves a file that reads as muted. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return -errno;
+	res = write_all(fd, data, len);
+	if (res == 0 && fsync(fd) < 0)
+		res = -errno;
+	if (close(fd) < 0 && res == 0)
+		res = -errno;
+	return res;
+}
+
+/* mkostemp() names: "." PM_STATE_FILE "." and six characters */
+static bool is_temp_name(const char *name)
+{
+	static const char prefix[] = "." PM_STATE_FILE ".";
+
+	return strncmp(name, prefix, sizeof(prefix) - 1) == 0 &&
+		strlen(name) == sizeof(prefix) - 1 + 6;
+}
+
+int pm_state_cleanup(const char *dir)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd, n = 0, res = 0;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if ((d = fdopendir(fd)) == NULL) {
+		res = -errno;
+		close(fd);
+		return res;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (!is_temp_name(e->d_name))
+			continue;
+		if (unlinkat(fd, e->d_name, 0) == 0)
+			n++;
+		else if (res == 0)
+			res = -errno;
+	}
+	closedir(d);
+	return res < 0 ? res : n;
 }
 
 int pm_state_default_dir(bool system, char *buf, size_t size)

@@ -43,6 +43,15 @@ enum pm_state_status pm_state_load(const char *dir, struct pm_state *st,
  * the old one, then dir is fsynced. Returns 0 or -errno. */
 int pm_state_save(const char *dir, const struct pm_state *st);
 
+/* The fallback when pm_state_save() fails (a full file system, a directory
+ * we may not write): rewrite dir/state in place. Not atomic, but a file
+ * left half written reads as corrupt, that is muted. Returns 0 or -errno. */
+int pm_state_save_in_place(const char *dir, const struct pm_state *st);
+
+/* Remove the temporary files that a save interrupted by a crash left in
+ * dir. Returns how many were removed, or -errno. */
+int pm_state_cleanup(const char *dir);
+
 /* The default state directory: /var/lib/privacy-mute for the system bus,
  * $XDG_STATE_HOME/privacy-mute (default ~/.local/state) otherwise.
  * Returns 0 or -errno (-ENOENT: no home directory known). */

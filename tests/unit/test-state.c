@@ -120,6 +120,30 @@ static void test_parse_huge(void)
 	CHECK(pm_state_parse("{ \"muted\": true }\0junk", 22, &st, &why) == -EINVAL);
 }
 
+/* A state file cut anywhere before its closing brace (a crash during an
+ * in-place rewrite, a full disk) never reads as a state. */
+static void test_parse_prefixes(void)
+{
+	static const struct pm_state states[] = { { false, 1 }, { true, 2 }, { false, 123456 } };
+	char buf[128];
+	struct pm_state st;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		int len = pm_state_format(&states[i], buf, sizeof(buf));
+		const char *brace = strrchr(buf, '}');
+
+		CHECK(brace != NULL);
+		for (int n = 0; brace && n <= brace - buf; n++) {
+			if (pm_state_parse(buf, n, &st, &why) != -EINVAL) {
+				fprintf(stderr, "prefix accepted: %.*s\n", n, buf);
+				failures++;
+			}
+		}
+		CHECK(pm_state_parse(buf, len, &st, &why) == 0);
+	}
+}
+
 static void test_format(void)
 {
 	static const struct pm_state states[] = {
@@ -271,6 +295,57 @@ static void test_save(void)
 	CHECK(pm_state_save(dir, &st) < 0);
 }
 
+static void test_save_in_place(void)
+{
+	char dir[256], file[256];
+	struct pm_state st = { .muted = true, .generation = 7 }, back;
+
+	path(dir, sizeof(dir), "inplace");
+	CHECK(mkdir(dir, 0700) == 0);
+	join(file, sizeof(file), dir, PM_STATE_FILE);
+	/* no file yet: created */
+	CHECK(pm_state_save_in_place(dir, &st) == 0);
+	CHECK(pm_state_load(dir, &back, NULL, 0) == PM_STATE_OK);
+	CHECK(back.muted && back.generation == 7);
+	/* a longer old content is cut, not left as a tail */
+	write_file(file, "{ \"muted\": false, \"generation\": 1, \"note\": \"a long old file\" }\n", 63);
+	st = (struct pm_state) { .muted = false, .generation = 8 };
+	CHECK(pm_state_save_in_place(dir, &st) == 0);
+	CHECK(pm_state_load(dir, &back, NULL, 0) == PM_STATE_OK);
+	CHECK(!back.muted && back.generation == 8);
+	CHECK(count_entries(dir) == 1);
+	/* no directory: an error */
+	path(dir, sizeof(dir), "inplace-missing");
+	CHECK(pm_state_save_in_place(dir, &st) == -ENOENT);
+}
+
+static void test_cleanup(void)
+{
+	char dir[256], file[256];
+	static const char *temps[] = { ".state.AbC123", ".state.zzzzzz" };
+	static const char *keep[] = { ".state.short", ".state.toolong1", "state.abcdef", ".statex.abcdef" };
+	struct pm_state st = { .muted = true, .generation = 3 }, back;
+
+	path(dir, sizeof(dir), "cleanup");
+	CHECK(pm_state_save(dir, &st) == 0);
+	for (size_t i = 0; i < 2; i++) {
+		join(file, sizeof(file), dir, temps[i]);
+		write_file(file, "{ \"muted\": fa", 13);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		join(file, sizeof(file), dir, keep[i]);
+		write_file(file, "x", 1);
+	}
+	CHECK(pm_state_cleanup(dir) == 2);
+	/* the state and the files that are not ours stay */
+	CHECK(count_entries(dir) == 5);
+	CHECK(pm_state_load(dir, &back, NULL, 0) == PM_STATE_OK && back.muted);
+	CHECK(pm_state_cleanup(dir) == 0);
+	/* no directory (first start): nothing to do */
+	path(dir, sizeof(dir), "cleanup-missing");
+	CHECK(pm_state_cleanup(dir) == 0);
+}
+
 static void test_default_dir(void)
 {
 	char buf[256];
@@ -323,6 +398,7 @@ int main(void)
 	test_parse_good();
 	test_parse_bad();
 	test_parse_huge();
+	test_parse_prefixes();
 	test_format();
 	test_default_dir();
 
@@ -333,6 +409,8 @@ int main(void)
 	}
 	test_load();
 	test_save();
+	test_save_in_place();
+	test_cleanup();
 	remove_tree(tmpdir);
 
 	if (failures)
