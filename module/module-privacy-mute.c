@@ -15,6 +15,7 @@
 #include "export-hook.h"
 #include "node-guard.h"
 #include "options.h"
+#include "own-nodes.h"
 #include "policy-client.h"
 #include "suspender.h"
 
@@ -118,6 +119,9 @@ struct impl {
 
 	struct pm_export_hook *export_hook;
 	struct pm_suspender *suspender;
+	/* outside the daemon: the capture nodes we exported, as it lists them */
+	struct pm_own_nodes *own_nodes;
+	uint32_t n_stray;
 	struct pm_policy_client *policy;
 	/* in the daemon we see every source of the graph, hosted here or not */
 	bool daemon;
@@ -381,6 +385,56 @@ static int guard_existing(void *data, struct pw_global *global)
 	return 0;
 }
 
+static bool guards_name(struct impl *impl, const char *name)
+{
+	struct guarded *g;
+	spa_list_for_each(g, &impl->guarded, link)
+		if (spa_streq(pw_properties_get(pw_impl_node_get_properties(
+					pm_guard_get_node(g->guard)), PW_KEY_NODE_NAME), name))
+			return true;
+	return false;
+}
+
+static bool is_stray(void *data, uint32_t id, const char *name)
+{
+	struct impl *impl = data;
+	return !guards_name(impl, name) && !pm_options_is_exempt(&impl->options, name);
+}
+
+static bool log_stray(void *data, uint32_t id, const char *name)
+{
+	if (!is_stray(data, id, name))
+		return false;
+	pw_log_warn("source '%s' (%u) runs in this process but was exported before the "
+			"module was loaded: it cannot be silenced here, so a mute is not "
+			"confirmed while it exists", name, id);
+	return true;
+}
+
+/* Capture sources of this process that we never saw: pw_streams exported
+ * before a run-time load. Their buffers are out of our reach. */
+static uint32_t count_stray(struct impl *impl)
+{
+	return impl->own_nodes ? pm_own_nodes_for_each(impl->own_nodes, is_stray, impl) : 0;
+}
+
+static void own_nodes_changed(void *data)
+{
+	struct impl *impl = data;
+	uint32_t n = count_stray(impl);
+
+	if (n == impl->n_stray)
+		return;
+	if (n > impl->n_stray)
+		pm_own_nodes_for_each(impl->own_nodes, log_stray, impl);
+	impl->n_stray = n;
+	acknowledge(impl);
+}
+
+static const struct pm_own_nodes_events own_nodes_events = {
+	.changed = own_nodes_changed,
+};
+
 /* Apply a state: store it, then wait until every data loop that runs a
  * guarded node has finished the cycle it was in. Every later cycle sees
  * the new state, so it is enforced when this returns. */
@@ -397,11 +451,12 @@ static void apply_state(struct impl *impl, bool muted)
 }
 
 /* Acknowledge the state in force, unless it is a mute that a source we
- * cannot silence yet (pending) would leak through: then Enforced stays
- * false until that source renegotiates. */
+ * cannot silence yet (pending) or at all (stray) would leak through: then
+ * Enforced stays false until that source renegotiates or goes away. */
 static void acknowledge(struct impl *impl)
 {
 	bool muted = __atomic_load_n(&impl->mute.muted, __ATOMIC_ACQUIRE);
+	uint32_t n_stray;
 
 	if (impl->policy == NULL || impl->generation == 0)
 		return;
@@ -409,6 +464,12 @@ static void acknowledge(struct impl *impl)
 		pw_log_warn("mute (generation %" PRIu64 ") not confirmed: %u sources "
 				"still stream with buffers set up before the module was loaded",
 				impl->generation, impl->n_pending);
+		return;
+	}
+	if (muted && (n_stray = count_stray(impl)) > 0) {
+		pw_log_warn("mute (generation %" PRIu64 ") not confirmed: %u sources of this "
+				"process were exported before the module was loaded",
+				impl->generation, n_stray);
 		return;
 	}
 	pm_policy_client_ack(impl->policy, impl->generation, muted, impl->n_guarded);
@@ -445,6 +506,8 @@ static void impl_free(struct impl *impl)
 		pm_export_hook_destroy(impl->export_hook);
 	if (impl->suspender)
 		pm_suspender_destroy(impl->suspender);
+	if (impl->own_nodes)
+		pm_own_nodes_destroy(impl->own_nodes);
 	spa_hook_remove(&impl->context_listener);
 	spa_list_for_each_safe(g, t, &impl->guarded, link) {
 		spa_list_remove(&g->link);
@@ -531,6 +594,11 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 	impl->export_hook = pm_export_hook_new(context, node_exported, impl);
 	if (impl->export_hook == NULL && errno != ENOTSUP)
 		pw_log_warn("cannot watch exported nodes: %m");
+	if (!impl->daemon) {
+		impl->own_nodes = pm_own_nodes_new(context, &own_nodes_events, impl);
+		if (impl->own_nodes == NULL)
+			pw_log_warn("cannot list the nodes this process exported: %m");
+	}
 
 	pw_impl_module_add_listener(module, &impl->module_listener, &module_events, impl);
 	pw_impl_module_update_properties(module, &SPA_DICT_INIT_ARRAY(module_props));

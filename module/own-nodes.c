@@ -1,0 +1,207 @@
+/* privacy-mute: the capture nodes this process exported, as the daemon lists them */
+/* SPDX-License-Identifier: MIT */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <spa/utils/list.h>
+#include <spa/utils/result.h>
+#include <spa/utils/string.h>
+
+#include <pipewire/pipewire.h>
+
+#include "options.h"
+#include "own-nodes.h"
+
+PW_LOG_TOPIC_EXTERN(pm_log_topic);
+#define PW_LOG_TOPIC_DEFAULT pm_log_topic
+
+struct entry {
+	struct spa_list link;
+	uint32_t id;
+	enum { CLIENT, FACTORY, NODE } type;
+	uint32_t client_id;	/* nodes */
+	uint32_t factory_id;	/* nodes: as the node's properties say */
+	bool makes_nodes;	/* factories: one that makes nodes in the daemon */
+	char *name;
+};
+
+struct pm_own_nodes {
+	struct pw_context *context;
+	struct pw_core *core;
+	struct spa_hook core_listener;
+	struct pw_registry *registry;
+	struct spa_hook registry_listener;
+	struct spa_list entries;
+	const struct pm_own_nodes_events *events;
+	void *data;
+	pid_t pid;
+};
+
+static struct entry *find(struct pm_own_nodes *o, uint32_t id)
+{
+	struct entry *e;
+	spa_list_for_each(e, &o->entries, link)
+		if (e->id == id)
+			return e;
+	return NULL;
+}
+
+static void changed(struct pm_own_nodes *o)
+{
+	if (o->events && o->events->changed)
+		o->events->changed(o->data);
+}
+
+static void registry_global(void *data, uint32_t id, uint32_t permissions,
+		const char *type, uint32_t version, const struct spa_dict *props)
+{
+	struct pm_own_nodes *o = data;
+	struct entry *e;
+	const char *str;
+
+	if (props == NULL)
+		return;
+	if (spa_streq(type, PW_TYPE_INTERFACE_Client)) {
+		str = spa_dict_lookup(props, PW_KEY_SEC_PID);
+		if (str == NULL || atoi(str) != o->pid)
+			return;
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return;
+		e->id = id;
+		e->type = CLIENT;
+	} else if (spa_streq(type, PW_TYPE_INTERFACE_Factory)) {
+		str = spa_dict_lookup(props, PW_KEY_FACTORY_NAME);
+		if (!spa_streq(str, "adapter") && !spa_streq(str, "spa-node-factory"))
+			return;
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return;
+		e->id = id;
+		e->type = FACTORY;
+	} else if (spa_streq(type, PW_TYPE_INTERFACE_Node)) {
+		if (!pm_media_class_is_capture(spa_dict_lookup(props, PW_KEY_MEDIA_CLASS)) ||
+		    (str = spa_dict_lookup(props, PW_KEY_CLIENT_ID)) == NULL)
+			return;
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return;
+		e->id = id;
+		e->type = NODE;
+		e->client_id = (uint32_t)atoi(str);
+		str = spa_dict_lookup(props, PW_KEY_FACTORY_ID);
+		e->factory_id = str ? (uint32_t)atoi(str) : SPA_ID_INVALID;
+		str = spa_dict_lookup(props, PW_KEY_NODE_NAME);
+		e->name = strdup(str ? str : "");
+		if (e->name == NULL) {
+			free(e);
+			return;
+		}
+	} else {
+		return;
+	}
+	spa_list_append(&o->entries, &e->link);
+	changed(o);
+}
+
+static void registry_global_remove(void *data, uint32_t id)
+{
+	struct pm_own_nodes *o = data;
+	struct entry *e = find(o, id);
+
+	if (e == NULL)
+		return;
+	spa_list_remove(&e->link);
+	free(e->name);
+	free(e);
+	changed(o);
+}
+
+static const struct pw_registry_events registry_events = {
+	PW_VERSION_REGISTRY_EVENTS,
+	.global = registry_global,
+	.global_remove = registry_global_remove,
+};
+
+static void core_error(void *data, uint32_t id, int seq, int res, const char *message)
+{
+	if (id == PW_ID_CORE && res == -EPIPE)
+		pw_log_warn("lost the connection that lists our own nodes: %s", message);
+}
+
+static const struct pw_core_events core_events = {
+	PW_VERSION_CORE_EVENTS,
+	.error = core_error,
+};
+
+struct pm_own_nodes *pm_own_nodes_new(struct pw_context *context,
+		const struct pm_own_nodes_events *events, void *data)
+{
+	struct pm_own_nodes *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	o->context = context;
+	o->events = events;
+	o->data = data;
+	o->pid = getpid();
+	spa_list_init(&o->entries);
+
+	o->core = pw_context_connect(context, NULL, 0);
+	if (o->core == NULL)
+		goto error;
+	pw_core_add_listener(o->core, &o->core_listener, &core_events, o);
+	o->registry = pw_core_get_registry(o->core, PW_VERSION_REGISTRY, 0);
+	if (o->registry == NULL)
+		goto error_core;
+	pw_registry_add_listener(o->registry, &o->registry_listener, &registry_events, o);
+	return o;
+
+error_core:
+	spa_hook_remove(&o->core_listener);
+	pw_core_disconnect(o->core);
+error:
+	free(o);
+	return NULL;
+}
+
+uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
+		bool (*func)(void *data, uint32_t id, const char *name), void *data)
+{
+	struct entry *e, *c, *f;
+	uint32_t n = 0;
+
+	spa_list_for_each(e, &o->entries, link) {
+		if (e->type != NODE)
+			continue;
+		c = find(o, e->client_id);
+		if (c == NULL || c->type != CLIENT)
+			continue;
+		/* The daemon's adapter and spa-node-factory set factory.id on
+		 * the nodes they make for a client (ALSA sources that
+		 * WirePlumber creates, say): those run in the daemon and its
+		 * enforcer guards them. An exported node carries whatever
+		 * factory.id its maker had here, if any. */
+		f = find(o, e->factory_id);
+		if (f != NULL && f->type == FACTORY)
+			continue;
+		if (func(data, e->id, e->name))
+			n++;
+	}
+	return n;
+}
+
+void pm_own_nodes_destroy(struct pm_own_nodes *o)
+{
+	struct entry *e, *t;
+
+	spa_hook_remove(&o->registry_listener);
+	pw_proxy_destroy((struct pw_proxy *)o->registry);
+	spa_hook_remove(&o->core_listener);
+	pw_core_disconnect(o->core);
+	spa_list_for_each_safe(e, t, &o->entries, link) {
+		free(e->name);
+		free(e);
+	}
+	free(o);
+}
