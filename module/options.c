@@ -65,7 +65,9 @@ int pm_options_parse(const struct spa_dict *args, struct pm_options *o,
 	o->bus = PM_BUS_SESSION;
 	o->initial_muted = true;
 
-	if (args == NULL)
+	/* an empty pw_properties has items == NULL: spa_dict_for_each()
+	 * would compute NULL + 0, undefined behaviour (found by fuzz-options) */
+	if (args == NULL || args->n_items == 0)
 		return 0;
 
 	spa_dict_for_each(it, args) {

@@ -28,6 +28,11 @@ int main(void)
 	CHECK(pm_options_parse(NULL, &o, err, sizeof(err)) == 0);
 	CHECK(o.bus == PM_BUS_SESSION && o.initial_muted);
 
+	/* an empty dict as an empty pw_properties has it: no items array
+	 * (regression: undefined behaviour under UBSan, found by fuzz-options) */
+	CHECK(pm_options_parse(&SPA_DICT_INIT(NULL, 0), &o, err, sizeof(err)) == 0);
+	CHECK(o.bus == PM_BUS_SESSION && o.initial_muted && o.n_exempt == 0);
+
 	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
 			{ "policy.bus", "system" }, { "initial.state", "unmuted" } }, 2) == 0);
 	CHECK(o.bus == PM_BUS_SYSTEM && !o.initial_muted);
