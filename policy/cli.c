@@ -46,10 +46,12 @@ static void usage(FILE *f)
 		"  toggle          flip the mute, and wait until it is enforced\n"
 		"  status [--json] show the state, whether it is enforced, the enforcers,\n"
 		"                  and the capture sources no enforcer guards\n"
-		"  watch           print the state, then a line on every change\n"
+		"  watch [--json]  print the state, then a line on every change; with\n"
+		"                  --json one object per change for status bars\n"
+		"                  (text, alt, tooltip, class, muted, enforced)\n"
 		"\n"
 		"Options:\n"
-		"  --json          with status: one JSON object on one line\n"
+		"  --json          with status or watch: JSON, one object per line\n"
 		"  --timeout MS    how long to wait for the policy service (default: %d;\n"
 		"                  keep it above the service's --ack-timeout)\n"
 		"  --system        use the system bus instead of the session bus\n"
@@ -246,17 +248,51 @@ struct watch {
 	struct pm_status st;
 	char *owner;		/* unique name of the policy, NULL while gone */
 	bool refresh;		/* a new owner: read everything again */
+	char *last;		/* --json: the last line printed */
 };
 
-static void print_line(const struct pm_status *st)
+/* --json: a line for status bars, only when it differs from the last one
+ * (the policy also signals changes a bar does not show) */
+static void print_bar(struct watch *w, const struct pm_status *st)
 {
+	char *line = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&line, &size);
+
+	if (f == NULL)
+		return;
+	pm_status_print_bar(f, st);
+	if (fclose(f) != 0) {
+		free(line);
+		return;
+	}
+	if (w->last == NULL || strcmp(w->last, line) != 0) {
+		fputs(line, stdout);
+		fflush(stdout);
+		free(w->last);
+		w->last = line;
+	} else {
+		free(line);
+	}
+}
+
+static void print_line(struct watch *w, const struct pm_status *st)
+{
+	if (w->cli->json) {
+		print_bar(w, st);
+		return;
+	}
 	printf("%s %s\n", st->muted ? "muted" : "unmuted",
 			st->enforced ? "enforced" : "not-enforced");
 	fflush(stdout);
 }
 
-static void print_note(const char *note)
+static void print_note(struct watch *w, const char *note)
 {
+	if (w->cli->json) {
+		print_bar(w, NULL);
+		return;
+	}
 	printf("%s\n", note);
 	fflush(stdout);
 }
@@ -287,7 +323,7 @@ static DBusHandlerResult watch_filter(DBusConnection *conn, DBusMessage *m, void
 		dbus_message_iter_init(m, &it);
 		dbus_message_iter_next(&it);
 		if (pm_status_update(&w->st, &it) == 0)
-			print_line(&w->st);
+			print_line(w, &w->st);
 	} else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
 	    sender != NULL && strcmp(sender, DBUS_SERVICE_DBUS) == 0 &&
 	    dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name,
@@ -295,7 +331,7 @@ static DBusHandlerResult watch_filter(DBusConnection *conn, DBusMessage *m, void
 		    DBUS_TYPE_INVALID) &&
 	    strcmp(name, PM_POLICY_NAME) == 0) {
 		if (*new_owner == '\0' && w->owner != NULL)
-			print_note("policy service gone; waiting for it to come back");
+			print_note(w, "policy service gone; waiting for it to come back");
 		if (set_owner(w, new_owner) < 0) {
 			fprintf(stderr, "privacy-mute: out of memory\n");
 			exit(EXIT_TROUBLE);
@@ -363,14 +399,14 @@ static int watch(struct cli *c)
 	if (get_name_owner(c, &w) < 0)
 		goto out;
 	if (w.owner == NULL)
-		print_note("policy service not running; waiting for it to start");
+		print_note(&w, "policy service not running; waiting for it to start");
 
 	for (;;) {
 		if (w.refresh && w.owner != NULL) {
 			w.refresh = false;
 			/* from the unique name: a later owner answers for itself */
 			if (get_all(c, w.owner, &w.st, false, false) == 0)
-				print_line(&w.st);
+				print_line(&w, &w.st);
 		}
 		if (!dbus_connection_read_write_dispatch(c->conn, -1))
 			break;
@@ -380,6 +416,7 @@ out:
 	dbus_connection_remove_filter(c->conn, watch_filter, &w);
 	pm_status_clear(&w.st);
 	free(w.owner);
+	free(w.last);
 	return res;
 }
 
@@ -456,8 +493,8 @@ int main(int argc, char **argv)
 	    strcmp(command, "toggle") != 0 && strcmp(command, "status") != 0 &&
 	    strcmp(command, "watch") != 0)
 		return bad_usage("unknown command '%s'", command);
-	if (c.json && strcmp(command, "status") != 0)
-		return bad_usage("--json goes with status only");
+	if (c.json && strcmp(command, "status") != 0 && strcmp(command, "watch") != 0)
+		return bad_usage("--json goes with status and watch only");
 
 	if (connect_bus(&c) < 0)
 		return EXIT_TROUBLE;

@@ -361,3 +361,58 @@ void pm_status_print_json(FILE *f, const struct pm_status *st)
 	}
 	fputs("]}\n", f);
 }
+
+void pm_status_print_bar(FILE *f, const struct pm_status *st)
+{
+	const char *text, *alt, *cls;
+	char *tip = NULL;
+	size_t tip_size = 0;
+	FILE *t;
+
+	if (st == NULL) {
+		fputs("{\"text\": \"mic ?\", \"alt\": \"unavailable\", \"class\": \"unavailable\", "
+				"\"tooltip\": \"privacy-mute: the policy service is not running\", "
+				"\"muted\": null, \"enforced\": null}\n", f);
+		return;
+	}
+	/* the class says what the user must know first: a mute that is not
+	 * in force is not a mute */
+	alt = st->muted ? "muted" : "unmuted";
+	if (st->muted && st->enforced) {
+		text = "mic muted";
+		cls = "muted";
+	} else if (st->muted) {
+		text = "mic muted (not enforced)";
+		cls = "muted-not-enforced";
+	} else {
+		text = "mic on";
+		cls = st->enforced ? "unmuted" : "unmuted-not-enforced";
+	}
+
+	if ((t = open_memstream(&tip, &tip_size)) != NULL) {
+		fprintf(t, "Privacy mute %s, %s", st->muted ? "on" : "off",
+				st->enforced ? "enforced" : "NOT enforced");
+		fprintf(t, "\n%" PRIu32 " of %" PRIu32 " enforcers confirmed",
+				pm_status_acknowledged(st), st->n_enforcers);
+		for (uint32_t i = 0; i < st->n_enforcers; i++)
+			fprintf(t, "\n  %s (pid %" PRIu32 "): %" PRIu32 " source%s",
+					st->enforcers[i].process ? st->enforcers[i].process : "?",
+					st->enforcers[i].pid, st->enforcers[i].sources,
+					st->enforcers[i].sources == 1 ? "" : "s");
+		if (st->n_unguarded > 0)
+			fprintf(t, "\nunguarded: %" PRIu32, st->n_unguarded);
+		for (uint32_t i = 0; i < st->n_unguarded; i++)
+			fprintf(t, "\n  %s", st->unguarded[i].name ? st->unguarded[i].name : "?");
+		if (fclose(t) != 0) {
+			free(tip);
+			tip = NULL;
+		}
+	}
+	fputs("{\"text\": ", f);
+	pm_json_print_string(f, text);
+	fprintf(f, ", \"alt\": \"%s\", \"class\": \"%s\", \"tooltip\": ", alt, cls);
+	pm_json_print_string(f, tip ? tip : "");
+	fprintf(f, ", \"muted\": %s, \"enforced\": %s}\n",
+			json_bool(st->muted), json_bool(st->enforced));
+	free(tip);
+}

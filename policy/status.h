@@ -54,6 +54,11 @@ void pm_status_print_text(FILE *f, const struct pm_status *st);
 /* One JSON object on one line, with a newline. */
 void pm_status_print_json(FILE *f, const struct pm_status *st);
 
+/* One JSON object on one line for status bars (waybar's custom module with
+ * return-type json): text, alt, tooltip, class, plus muted and enforced.
+ * st NULL: the policy service is not running. */
+void pm_status_print_bar(FILE *f, const struct pm_status *st);
+
 /* s as a JSON string, quotes included. */
 void pm_json_print_string(FILE *f, const char *s);
 
