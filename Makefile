@@ -22,10 +22,16 @@ test: build
 demo: build
 	@./tools/demo.sh $(BUILDDIR)
 
+# the benchmark (BENCHMARKS.md): ~15 min; writes results/ and rewrites the
+# results section of BENCHMARKS.md and docs/bench-overhead.png
+bench: build
+	@./bench/bench.sh $(BUILDDIR) results && \
+	python3 bench/report.py results --update BENCHMARKS.md
+
 install: build
 	$(MESON) install -C $(BUILDDIR)
 
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all deps build test demo install clean
+.PHONY: all deps build test demo bench install clean

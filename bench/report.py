@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """privacy-mute benchmark report: raw measurements to CSV, Markdown, PNG.
 
-    bench/report.py OUT_DIR
+    bench/report.py OUT_DIR [--update FILE [--plot-to PNG]]
 
 Reads OUT_DIR/raw (written by bench/bench.sh) and writes OUT_DIR/results.csv
 (one measurement per row), OUT_DIR/results.md (tables and goals) and, when
 gnuplot is installed, OUT_DIR/bench-overhead.png (daemon CPU against client
-count per setup, one panel per quantum).
+count per setup, one panel per quantum). With --update, it then replaces
+the part of FILE (BENCHMARKS.md) between the markers
+<!-- bench-results:begin --> and <!-- bench-results:end --> with
+results.md, and copies the plot to PNG (default: docs/bench-overhead.png
+next to FILE).
 """
 
 import bisect
@@ -456,8 +460,44 @@ def goals(ov, en, sc):
     return out
 
 
+BEGIN = "<!-- bench-results:begin -->"
+END = "<!-- bench-results:end -->"
+
+
+def update(doc, results_md, png, plot_to):
+    with open(doc) as f:
+        text = f.read()
+    a, b = text.find(BEGIN), text.find(END)
+    if a < 0 or b < a:
+        print(f"report: no {BEGIN} ... {END} section in {doc}", file=sys.stderr)
+        return False
+    with open(results_md) as f:
+        body = f.read()
+    text = text[:a + len(BEGIN)] + "\n" + body + text[b:]
+    with open(doc + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(doc + ".tmp", doc)
+    if os.path.exists(png):
+        os.makedirs(os.path.dirname(os.path.abspath(plot_to)), exist_ok=True)
+        shutil.copyfile(png, plot_to)
+    return True
+
+
 def main():
-    out_dir = sys.argv[1]
+    args = sys.argv[1:]
+    doc = plot_to = None
+    if "--update" in args:
+        i = args.index("--update")
+        doc = args[i + 1]
+        del args[i:i + 2]
+    if "--plot-to" in args:
+        i = args.index("--plot-to")
+        plot_to = args[i + 1]
+        del args[i:i + 2]
+    if len(args) != 1:
+        print("usage: report.py OUT_DIR [--update FILE [--plot-to PNG]]", file=sys.stderr)
+        return 2
+    out_dir = args[0]
     raw = os.path.join(out_dir, "raw")
     rows = []
     ov = overhead(raw, rows)
@@ -480,8 +520,14 @@ def main():
         w.writerows(rows)
     with open(os.path.join(out_dir, "results.md"), "w") as f:
         f.write("\n".join(md) + "\n")
-    plot(ov, out_dir)
-    return 0
+    plotted = plot(ov, out_dir)
+    if doc:
+        if plot_to is None:
+            plot_to = os.path.join(os.path.dirname(os.path.abspath(doc)), "docs", "bench-overhead.png")
+        if not update(doc, os.path.join(out_dir, "results.md"),
+                      os.path.join(out_dir, "bench-overhead.png"), plot_to):
+            return 1
+    return 0 if plotted or shutil.which("gnuplot") is None else 1
 
 
 if __name__ == "__main__":
