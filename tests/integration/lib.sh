@@ -30,6 +30,27 @@ mkdir -p "$T/run" "$T/config/pipewire/pipewire.conf.d" "$T/config/wireplumber/wi
 	"$T/config/pipewire/pipewire-pulse.conf.d" "$T/state" "$T/home" "$T/services" "$T/log"
 chmod 700 "$T/run"
 
+# A sanitized build (make test-asan; meson sets PM_SANITIZE from
+# b_sanitize): our programs write ASan/UBSan reports to $T/log/asan.PID and
+# ubsan.PID, and any report fails the test (pm_sanitizer_reports). The
+# daemons are not built with ASan: wrappers first in PATH preload its
+# runtime so the sanitized module can load into them; modules stay mapped
+# (PIPEWIRE_DLCLOSE=false) so leak stacks name their functions.
+PM_SANITIZE=${PM_SANITIZE:-none}
+if [ "$PM_SANITIZE" != none ]; then
+	pm_asan_rt=$(ldd "$PM_BUILD/module/libpipewire-module-privacy-mute.so" | awk '/libasan/ { print $3 }')
+	mkdir -p "$T/bin"
+	for d in pipewire wireplumber pipewire-pulse; do
+		printf '#!/bin/sh\nLD_PRELOAD="%s${LD_PRELOAD:+ $LD_PRELOAD}" exec %s "$@"\n' \
+			"$pm_asan_rt" "$(command -v "$d")" > "$T/bin/$d"
+		chmod +x "$T/bin/$d"
+	done
+	export PATH="$T/bin:$PATH" PIPEWIRE_DLCLOSE=false
+	export ASAN_OPTIONS="log_path=$T/log/asan:detect_leaks=1:abort_on_error=0"
+	export LSAN_OPTIONS="suppressions=$PM_SRC/tests/lsan.supp:print_suppressions=0"
+	export UBSAN_OPTIONS="log_path=$T/log/ubsan:print_stacktrace=1"
+fi
+
 log() { printf '%s\n' "$*" >&2; }
 
 # a daemon did not come up: count it as a failure, so the logs are shown
@@ -55,6 +76,7 @@ pm_cleanup() {
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+	pm_sanitizer_reports || PM_FAILS=$((PM_FAILS + 1)) PM_SAN_FAILED=1
 	if [ "${PM_KEEP:-0}" = 1 ] || [ "$PM_FAILS" -gt 0 ]; then
 		for f in "$T"/log/*.log; do
 			[ -s "$f" ] || continue
@@ -63,6 +85,21 @@ pm_cleanup() {
 		done
 	fi
 	[ "${PM_KEEP:-0}" = 1 ] && log "kept $T" || rm -rf "$T"
+	# the test's own verdict was given before the daemons stopped
+	[ "${PM_SAN_FAILED:-0}" = 0 ] || exit 1
+}
+
+# Sanitized build: fail (and show them) when any process wrote a report.
+pm_sanitizer_reports() {
+	local f found=0
+	[ "$PM_SANITIZE" != none ] || return 0
+	for f in "$T"/log/asan.* "$T"/log/ubsan.*; do
+		[ -s "$f" ] || continue
+		found=1
+		log "FAIL - sanitizer report $(basename "$f"):"
+		head -n 100 "$f" >&2
+	done
+	[ "$found" = 0 ]
 }
 trap pm_cleanup EXIT
 

@@ -158,6 +158,7 @@ static int do_match(const char *ref_path, FILE *f)
 {
 	FILE *rf = open_in(ref_path);
 	uint8_t *ref, *cap;
+	int res = 1;
 	size_t ref_len = 0, cap_len = 0, cap_cap = 1 << 20, ref_cap = 1 << 20, start, off, i, n;
 
 	ref = malloc(ref_cap);
@@ -174,24 +175,30 @@ static int do_match(const char *ref_path, FILE *f)
 		;
 	if (cap_len - start < 4800 * 4) {
 		printf("match: FAIL only %zu bytes of signal captured\n", cap_len - start);
-		return 1;
+		goto done;
 	}
 	for (off = 0; off + 64 <= ref_len; off += 4)
 		if (!memcmp(ref + off, cap + start, 64))
 			break;
 	if (off + 64 > ref_len) {
 		printf("match: FAIL first captured frames are not in the reference\n");
-		return 1;
+		goto done;
 	}
 	for (i = start; i < cap_len; i++) {
 		if (cap[i] != ref[(off + i - start) % ref_len]) {
 			printf("match: FAIL differs at byte %zu of %zu (reference offset %zu)\n",
 					i, cap_len, off);
-			return 1;
+			goto done;
 		}
 	}
 	printf("match: OK %zu bytes bit-exact from reference offset %zu\n", cap_len - start, off);
-	return 0;
+	res = 0;
+done:
+	/* freed, so a sanitized run (make test-asan) reports no leak */
+	free(ref);
+	free(cap);
+	fclose(rf);
+	return res;
 }
 
 static int do_timeline(const char *path, int64_t from, int64_t to, int want_silence,
