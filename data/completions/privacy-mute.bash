@@ -1,0 +1,51 @@
+# bash completion for privacy-mute(1)
+# Needs nothing from the bash-completion package: plain `complete -F`.
+
+_privacy_mute()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	local prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local commands="on off toggle status watch"
+	local options="--timeout --system --help --version"
+	local cmd="" i
+
+	COMPREPLY=()
+	case $prev in
+	--timeout)
+		return 0	# a number of milliseconds
+		;;
+	esac
+
+	# the command given so far, if any (skipping options and their values)
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--timeout)
+			((i++))
+			;;
+		--help | --version)
+			return 0
+			;;
+		-*)
+			;;
+		*)
+			cmd=${COMP_WORDS[i]}
+			break
+			;;
+		esac
+	done
+
+	# --json goes with status and watch only
+	case $cmd in
+	status | watch | "")
+		options="--json $options"
+		;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$options" -- "$cur"))
+	elif [[ -z $cmd ]]; then
+		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+	fi
+	return 0
+}
+complete -F _privacy_mute privacy-mute
