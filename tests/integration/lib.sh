@@ -139,6 +139,7 @@ finish() {
 
 # ---- daemons ----
 
+# PM_BUS_EXTRA_CONF: more busconfig elements, e.g. <standard_session_servicedirs/>
 start_bus() {
 	cat > "$T/bus.conf" <<CONF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -147,7 +148,8 @@ start_bus() {
   <type>session</type>
   <listen>unix:path=$T/run/bus</listen>
   <auth>EXTERNAL</auth>
-  <servicedir>$T/services</servicedir>
+  <servicedir>$T/services</servicedir>${PM_BUS_EXTRA_CONF:+
+  $PM_BUS_EXTRA_CONF}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
