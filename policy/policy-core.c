@@ -344,10 +344,14 @@ int pm_core_acknowledge(struct pm_core *core, const char *name,
 	*changed = 0;
 	if ((e = pm_core_find(core, name)) == NULL)
 		return -ENOENT;
+	/* A generation not issued yet cannot have been applied; recorded, it
+	 * would count as confirmed the moment the policy reached it. */
+	if (generation > core->generation)
+		return -ERANGE;
 
 	was_current = pm_core_is_current(core, e);
-	/* Recorded as is: an acknowledgement of another generation (late, or
-	 * from the future) simply does not count for the current one. */
+	/* Recorded as is: a late acknowledgement of an earlier generation
+	 * simply does not count for the current one. */
 	e->acked = true;
 	e->ack_generation = generation;
 	e->ack_muted = muted;

@@ -91,7 +91,8 @@ uint32_t pm_core_set_muted(struct pm_core *core, bool muted);
 int pm_core_register(struct pm_core *core, const char *name,
 		const struct pm_enforcer_info *info, uint32_t *changed);
 
-/* Record that name applied muted of generation. -ENOENT if not registered. */
+/* Record that name applied muted of generation. -ENOENT if not registered,
+ * -ERANGE (nothing recorded) for a generation later than the current one. */
 int pm_core_acknowledge(struct pm_core *core, const char *name,
 		uint64_t generation, bool muted, uint32_t sources, uint32_t *changed);
 

@@ -394,13 +394,21 @@ static void handle_acknowledge(struct pm_service *s, DBusMessage *m)
 	uint64_t generation;
 	bool muted;
 	uint32_t sources, changed;
+	int res;
 
 	if (!pm_args_parse_acknowledge(m, &generation, &muted, &sources)) {
 		reply_error(s, m, PM_ERROR_INVALID_ARGS, "Acknowledge expects (tbu)");
 		return;
 	}
-	if (sender == NULL || pm_core_acknowledge(&s->core, sender, generation, muted,
-				sources, &changed) < 0) {
+	res = sender ? pm_core_acknowledge(&s->core, sender, generation, muted, sources,
+			&changed) : -ENOENT;
+	if (res == -ERANGE) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "Acknowledge: generation %" PRIu64
+				" was never issued (the current one is %" PRIu64 ")",
+				(uint64_t)generation, s->core.generation);
+		return;
+	}
+	if (res < 0) {
 		reply_error(s, m, PM_ERROR_NOT_REGISTERED,
 				"the caller is not a registered enforcer: call RegisterEnforcer first");
 		return;

@@ -66,6 +66,16 @@ static void test_register_ack(void)
 	CHECK(!core.enforced && !(changed & PM_CHANGED_ENFORCED));
 	CHECK(pm_core_acknowledge(&core, ":1.1", 7, true, 2, &changed) == 0);
 	CHECK(!core.enforced);
+	/* a generation not issued yet is refused, and not kept for later */
+	CHECK(pm_core_acknowledge(&core, ":1.1", 8, true, 2, &changed) == -ERANGE);
+	CHECK(changed == 0 && !core.enforced);
+	CHECK(pm_core_acknowledge(&core, ":1.1", UINT64_MAX, false, 2, &changed) == -ERANGE);
+	CHECK(pm_core_set_muted(&core, true) != 0 && core.generation == 8);
+	CHECK(!core.enforced && !pm_core_is_current(&core, pm_core_find(&core, ":1.1")));
+	CHECK(pm_core_set_muted(&core, false) != 0 && core.generation == 9);
+	pm_core_clear(&core);
+	pm_core_init(&core, false, 7);
+	CHECK(pm_core_register(&core, ":1.1", &info_a, &changed) == 0);
 
 	CHECK(pm_core_acknowledge(&core, ":1.1", 7, false, 2, &changed) == 0);
 	CHECK(changed == (PM_CHANGED_ENFORCED | PM_CHANGED_ENFORCERS));
