@@ -17,6 +17,7 @@
 #include "options.h"
 #include "own-nodes.h"
 #include "policy-client.h"
+#include "source-mute.h"
 #include "suspender.h"
 
 /** \page page_module_privacy_mute Privacy Mute
@@ -122,6 +123,8 @@ struct impl {
 	/* outside the daemon: the capture nodes we exported, as it lists them */
 	struct pm_own_nodes *own_nodes;
 	uint32_t n_stray;
+	/* in the daemon: the default source's own mute, for the policy */
+	struct pm_source_mute *source_mute;
 	struct pm_policy_client *policy;
 	/* in the daemon we see every source of the graph, hosted here or not */
 	bool daemon;
@@ -488,6 +491,16 @@ static void policy_state(void *data, bool muted, uint64_t generation)
 	schedule_report(impl);
 }
 
+static void source_mute_changed(void *data, const char *source, bool muted)
+{
+	struct impl *impl = data;
+	pm_policy_client_source_mute(impl->policy, source, muted);
+}
+
+static const struct pm_source_mute_events source_mute_events = {
+	.changed = source_mute_changed,
+};
+
 static const struct pm_policy_client_events policy_events = {
 	.state = policy_state,
 };
@@ -508,6 +521,8 @@ static void impl_free(struct impl *impl)
 		pm_suspender_destroy(impl->suspender);
 	if (impl->own_nodes)
 		pm_own_nodes_destroy(impl->own_nodes);
+	if (impl->source_mute)
+		pm_source_mute_destroy(impl->source_mute);
 	spa_hook_remove(&impl->context_listener);
 	spa_list_for_each_safe(g, t, &impl->guarded, link) {
 		spa_list_remove(&g->link);
@@ -598,6 +613,11 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 		impl->own_nodes = pm_own_nodes_new(context, &own_nodes_events, impl);
 		if (impl->own_nodes == NULL)
 			pw_log_warn("cannot list the nodes this process exported: %m");
+	} else {
+		/* one reporter for the whole graph: the daemon's enforcer */
+		impl->source_mute = pm_source_mute_new(context, &source_mute_events, impl);
+		if (impl->source_mute == NULL)
+			pw_log_warn("cannot follow the default source's mute: %m");
 	}
 
 	pw_impl_module_add_listener(module, &impl->module_listener, &module_events, impl);

@@ -304,6 +304,26 @@ oom:
 	pw_log_error("out of memory reporting sources to the policy");
 }
 
+void pm_policy_client_source_mute(struct pm_policy_client *c, const char *source, bool muted)
+{
+	DBusMessage *m;
+	dbus_bool_t mu = muted;
+
+	if (c->conn == NULL || !c->registered || c->owner == NULL)
+		return;
+	m = dbus_message_new_method_call(c->owner, PM_POLICY_PATH,
+			PM_POLICY_INTERFACE, "SourceMuteChanged");
+	/* a change, not a state: one lost while the policy is away is not
+	 * replayed later, when it would surprise the user */
+	if (m == NULL ||
+	    !dbus_message_append_args(m, DBUS_TYPE_STRING, &source,
+		    DBUS_TYPE_BOOLEAN, &mu, DBUS_TYPE_INVALID) ||
+	    (dbus_message_set_no_reply(m, TRUE), !dbus_connection_send(c->conn, m, NULL)))
+		pw_log_error("out of memory telling the policy about the source mute");
+	if (m)
+		dbus_message_unref(m);
+}
+
 static void handle_properties_changed(struct pm_policy_client *c, DBusMessage *m)
 {
 	DBusMessageIter it, dict, entry, var;

@@ -52,6 +52,11 @@ struct pm_source_report {
 /* Tell the policy which sources this enforcer sees and guards (it lists
  * the ones no enforcer guards). Dropped when not registered: the caller
  * reports again after each state event. */
+/* The user muted or unmuted the default source through its own control
+ * (what the desktop's mic-mute key does); the policy may follow it. */
+void pm_policy_client_source_mute(struct pm_policy_client *client, const char *source,
+		bool muted);
+
 void pm_policy_client_report_sources(struct pm_policy_client *client,
 		const struct pm_source_report *sources, uint32_t n_sources);
 

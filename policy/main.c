@@ -40,6 +40,10 @@ static void usage(FILE *f)
 		"                      /var/lib/privacy-mute with --system)\n"
 		"  --ack-timeout MS    how long SetMuted and Toggle wait for every enforcer\n"
 		"                      to acknowledge (default: %d)\n"
+		"  --follow-source-mute  follow the default source's own mute: muting it\n"
+		"                      with the desktop's mic-mute key or volume control\n"
+		"                      mutes, unmuting it there unmutes (any client that\n"
+		"                      may set that flag can then unmute; off by default)\n"
 		"  --replace           take the name over from a running instance\n"
 		"  --system            use the system bus instead of the session bus\n"
 		"  --help              show this help\n"
@@ -64,6 +68,7 @@ struct options {
 	int ack_timeout_ms;
 	bool replace;
 	bool system;
+	bool follow_source_mute;
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -73,6 +78,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "ack-timeout", required_argument, NULL, 't' },
 		{ "replace", no_argument, NULL, 'r' },
+		{ "follow-source-mute", no_argument, NULL, 'f' },
 		{ "system", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -101,6 +107,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'r':
 			o->replace = true;
+			break;
+		case 'f':
+			o->follow_source_mute = true;
 			break;
 		case 's':
 			o->system = true;
@@ -269,6 +278,7 @@ int main(int argc, char **argv)
 	config = (struct pm_service_config) {
 		.state_dir = o.state_dir,
 		.ack_timeout_ms = o.ack_timeout_ms,
+		.follow_source_mute = o.follow_source_mute,
 	};
 	/* the object is there before the name: no call finds it missing */
 	if ((s = pm_service_new(conn, &config, &state)) == NULL)
@@ -276,9 +286,10 @@ int main(int argc, char **argv)
 	if (request_name(conn, o.replace) < 0)
 		goto out;
 	pm_log("running on the %s bus: %s (generation %" PRIu64 "), state in %s, "
-			"ack timeout %d ms", o.system ? "system" : "session",
+			"ack timeout %d ms%s", o.system ? "system" : "session",
 			state.muted ? "muted" : "unmuted", state.generation,
-			o.state_dir, o.ack_timeout_ms);
+			o.state_dir, o.ack_timeout_ms,
+			o.follow_source_mute ? ", following the default source's mute" : "");
 
 	status = run(loop, s, &wait_mask);
 out:

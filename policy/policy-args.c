@@ -17,6 +17,7 @@ static const struct {
 	{ "Generation", PM_CHANGED_GENERATION },
 	{ "Enforcers", PM_CHANGED_ENFORCERS },
 	{ "Unguarded", PM_CHANGED_UNGUARDED },
+	{ "FollowSourceMute", PM_CHANGED_FOLLOW },
 };
 
 #define N_PROPERTIES	(sizeof(properties) / sizeof(properties[0]))
@@ -165,6 +166,7 @@ static const struct pm_method_info methods[] = {
 	{ PM_POLICY_INTERFACE, "Acknowledge", "tbu", PM_METHOD_ACKNOWLEDGE },
 	{ PM_POLICY_INTERFACE, "UnregisterEnforcer", "", PM_METHOD_UNREGISTER_ENFORCER },
 	{ PM_POLICY_INTERFACE, "ReportSources", "a(ussb)", PM_METHOD_REPORT_SOURCES },
+	{ PM_POLICY_INTERFACE, "SourceMuteChanged", "sb", PM_METHOD_SOURCE_MUTE_CHANGED },
 	{ DBUS_INTERFACE_PROPERTIES, "Get", "ss", PM_METHOD_GET },
 	{ DBUS_INTERFACE_PROPERTIES, "GetAll", "s", PM_METHOD_GET_ALL },
 	{ DBUS_INTERFACE_PROPERTIES, "Set", "ssv", PM_METHOD_SET },
@@ -343,6 +345,7 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	switch (mask) {
 	case PM_CHANGED_MUTED:
 	case PM_CHANGED_ENFORCED:
+	case PM_CHANGED_FOLLOW:
 		sig = "b";
 		break;
 	case PM_CHANGED_GENERATION:
@@ -362,7 +365,9 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	switch (mask) {
 	case PM_CHANGED_MUTED:
 	case PM_CHANGED_ENFORCED:
-		b = mask == PM_CHANGED_MUTED ? core->muted : core->enforced;
+	case PM_CHANGED_FOLLOW:
+		b = mask == PM_CHANGED_MUTED ? core->muted :
+			mask == PM_CHANGED_ENFORCED ? core->enforced : core->follow_source_mute;
 		ok = dbus_message_iter_append_basic(&var, DBUS_TYPE_BOOLEAN, &b);
 		break;
 	case PM_CHANGED_GENERATION:

@@ -20,6 +20,7 @@ enum pm_changed {
 	PM_CHANGED_GENERATION	= 1 << 2,
 	PM_CHANGED_ENFORCERS	= 1 << 3,
 	PM_CHANGED_UNGUARDED	= 1 << 4,
+	PM_CHANGED_FOLLOW	= 1 << 5,
 };
 
 struct pm_enforcer_info {
@@ -64,6 +65,8 @@ struct pm_core {
 	bool muted;
 	uint64_t generation;
 	bool enforced;
+	/* follow the default source's own mute (the desktop's mic-mute key) */
+	bool follow_source_mute;
 	struct pm_enforcer *enforcers;	/* in registration order */
 	uint32_t n_enforcers;
 	/* pm_core_compute_unguarded() of the reports, as last published */

@@ -259,23 +259,28 @@ static void save_state(struct pm_service *s)
 				strerror(-res2));
 }
 
+static void change_muted(struct pm_service *s, bool muted, const char *by)
+{
+	uint32_t changed = pm_core_set_muted(&s->core, muted);
+
+	if (!changed)
+		return;
+	pm_log("%s by %s (generation %" PRIu64 ", %u enforcer%s)",
+			muted ? "muted" : "unmuted", by, s->core.generation,
+			s->core.n_enforcers, s->core.n_enforcers == 1 ? "" : "s");
+	/* persisted before anyone hears of it; a failed save still
+	 * applies the change: a mute must mute */
+	save_state(s);
+	emit_changed(s, changed);
+	/* calls for the previous state are superseded */
+	check_pending(s, pm_now_ms());
+}
+
 static void set_muted(struct pm_service *s, DBusMessage *call, bool muted, bool toggle)
 {
 	const char *sender = dbus_message_get_sender(call);
-	uint32_t changed = pm_core_set_muted(&s->core, muted);
 
-	if (changed) {
-		pm_log("%s by %s (generation %" PRIu64 ", %u enforcer%s)",
-				muted ? "muted" : "unmuted", sender ? sender : "?",
-				s->core.generation, s->core.n_enforcers,
-				s->core.n_enforcers == 1 ? "" : "s");
-		/* persisted before anyone hears of it; a failed save still
-		 * applies the change: a mute must mute */
-		save_state(s);
-		emit_changed(s, changed);
-		/* calls for the previous state are superseded */
-		check_pending(s, pm_now_ms());
-	}
+	change_muted(s, muted, sender ? sender : "?");
 	answer_or_wait(s, call, toggle);
 }
 
@@ -461,6 +466,36 @@ static void handle_report_sources(struct pm_service *s, DBusMessage *m)
 }
 
 /* The enforcer name is gone (unregistered or off the bus). */
+/* The daemon's enforcer saw the user mute or unmute the default source
+ * with its own control (the desktop's mic-mute key). Followed only when
+ * the service was started to: anyone who may set that flag then sets the
+ * privacy mute too. */
+static void handle_source_mute_changed(struct pm_service *s, DBusMessage *m)
+{
+	const char *sender = dbus_message_get_sender(m), *source;
+	dbus_bool_t muted;
+	char buf[64], by[128];
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &source,
+				DBUS_TYPE_BOOLEAN, &muted, DBUS_TYPE_INVALID) ||
+	    strlen(source) > PM_MAX_INFO_STRING) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "SourceMuteChanged expects (sb), "
+				"a source name of at most %d bytes", PM_MAX_INFO_STRING);
+		return;
+	}
+	if (sender == NULL || pm_core_find(&s->core, sender) == NULL) {
+		reply_error(s, m, PM_ERROR_NOT_REGISTERED,
+				"SourceMuteChanged is for registered enforcers");
+		return;
+	}
+	reply_empty(s, m);
+	if (!s->core.follow_source_mute)
+		return;
+	snprintf(by, sizeof(by), "the default source's own mute (%s)",
+			pm_printable(source, buf, sizeof(buf)));
+	change_muted(s, muted, by);
+}
+
 static int drop_enforcer(struct pm_service *s, const char *name, const char *how)
 {
 	struct pm_enforcer *e = pm_core_find(&s->core, name);
@@ -609,6 +644,7 @@ static void (*const handlers[PM_N_METHODS])(struct pm_service *s, DBusMessage *m
 	[PM_METHOD_ACKNOWLEDGE] = handle_acknowledge,
 	[PM_METHOD_UNREGISTER_ENFORCER] = handle_unregister,
 	[PM_METHOD_REPORT_SOURCES] = handle_report_sources,
+	[PM_METHOD_SOURCE_MUTE_CHANGED] = handle_source_mute_changed,
 	[PM_METHOD_GET] = handle_get,
 	[PM_METHOD_GET_ALL] = handle_get_all,
 	[PM_METHOD_SET] = handle_set,
@@ -689,6 +725,7 @@ struct pm_service *pm_service_new(DBusConnection *conn,
 	s->ack_timeout_ms = config->ack_timeout_ms;
 	s->exit_status = -1;
 	pm_core_init(&s->core, state->muted, state->generation);
+	s->core.follow_source_mute = config->follow_source_mute;
 
 	if (!dbus_connection_try_register_object_path(conn, PM_POLICY_PATH, &vtable, s, &error)) {
 		pm_log("cannot export " PM_POLICY_PATH ": %s", error.message);

@@ -13,6 +13,7 @@
 struct pm_service_config {
 	const char *state_dir;
 	int ack_timeout_ms;	/* bounded wait of SetMuted and Toggle */
+	bool follow_source_mute;	/* SourceMuteChanged sets the state */
 };
 
 struct pm_service;

@@ -180,6 +180,11 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 				goto fail;
 			next.enforced = b;
 			next.have |= PM_CHANGED_ENFORCED;
+		} else if (strcmp(key, "FollowSourceMute") == 0) {
+			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+				goto fail;
+			next.follow_source_mute = b;
+			next.have |= PM_CHANGED_FOLLOW;
 		} else if (strcmp(key, "Generation") == 0) {
 			if (!take(&var, DBUS_TYPE_UINT64, &t))
 				goto fail;
@@ -272,6 +277,9 @@ void pm_status_print_text(FILE *f, const struct pm_status *st)
 		fprintf(f, "enforced: %s\n", st->enforced ? "yes" : "no");
 	if (st->have & PM_CHANGED_GENERATION)
 		fprintf(f, "generation: %" PRIu64 "\n", st->generation);
+	if (st->have & PM_CHANGED_FOLLOW)
+		fprintf(f, "follows the default source's mute: %s\n",
+				st->follow_source_mute ? "yes" : "no");
 	if (st->have & PM_CHANGED_ENFORCERS)
 		print_text_enforcers(f, st);
 	if (!(st->have & PM_CHANGED_UNGUARDED))
@@ -359,7 +367,7 @@ void pm_status_print_json(FILE *f, const struct pm_status *st)
 		pm_json_print_string(f, src->media_class);
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
+	fprintf(f, "], \"follow_source_mute\": %s}\n", json_bool(st->follow_source_mute));
 }
 
 void pm_status_print_bar(FILE *f, const struct pm_status *st)

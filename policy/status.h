@@ -29,6 +29,7 @@ struct pm_status_source {
 struct pm_status {
 	bool muted;
 	bool enforced;
+	bool follow_source_mute;
 	uint64_t generation;
 	struct pm_status_enforcer *enforcers;
 	uint32_t n_enforcers;

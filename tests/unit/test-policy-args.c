@@ -289,7 +289,7 @@ static void test_properties(void)
 	CHECK(round_trip(&core, ~0u, &st) == 0);
 	CHECK(st.have == (PM_CHANGED_MUTED | PM_CHANGED_GENERATION |
 				PM_CHANGED_ENFORCED | PM_CHANGED_ENFORCERS |
-				PM_CHANGED_UNGUARDED));
+				PM_CHANGED_UNGUARDED | PM_CHANGED_FOLLOW));
 	CHECK(st.n_unguarded == 0 && st.unguarded == NULL);
 	CHECK(st.n_enforcers == 2);
 	CHECK(strcmp(st.enforcers[0].name, ":1.1") == 0);
@@ -411,14 +411,15 @@ static void test_output(void)
 				"\"host\": \"h\\n\\t\\u0001\", \"pid\": 10, \"sources\": 2, "
 				"\"acknowledged\": true}, {\"name\": \":1.2\", \"process\": \"wp\", "
 				"\"host\": \"\", \"pid\": 20, \"sources\": 1, "
-				"\"acknowledged\": false}], \"unguarded\": []}\n") == 0);
+				"\"acknowledged\": false}], \"unguarded\": [], "
+			"\"follow_source_mute\": false}\n") == 0);
 	free(out);
 
 	st.n_enforcers = 0;
 	out = print_with(pm_status_print_json, &st);
 	if (out)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
-				"\"enforcers\": [], \"unguarded\": []}\n") == 0);
+				"\"enforcers\": [], \"unguarded\": [], \"follow_source_mute\": false}\n") == 0);
 	free(out);
 
 	st.unguarded = u;
@@ -428,7 +429,8 @@ static void test_output(void)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
 				"\"enforcers\": [], \"unguarded\": [{\"id\": 0, \"name\": \"app.mic\", "
 				"\"class\": \"Audio/Source/Virtual\"}, {\"id\": 57, \"name\": "
-				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}]}\n") == 0);
+				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}], "
+			"\"follow_source_mute\": false}\n") == 0);
 	free(out);
 	out = print_with(pm_status_print_text, &st);
 	if (out)

@@ -1,0 +1,268 @@
+/* privacy-mute: the mute flag of the default source, as the desktop sets it */
+/* SPDX-License-Identifier: MIT */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spa/param/props.h>
+#include <spa/pod/parser.h>
+#include <spa/utils/json.h>
+#include <spa/utils/list.h>
+#include <spa/utils/string.h>
+
+#include <pipewire/pipewire.h>
+#include <pipewire/extensions/metadata.h>
+
+#include "options.h"
+#include "source-mute.h"
+
+PW_LOG_TOPIC_EXTERN(pm_log_topic);
+#define PW_LOG_TOPIC_DEFAULT pm_log_topic
+
+#define MAX_NAME	256
+#define DEFAULT_KEY	"default.audio.source"
+
+struct source {
+	struct spa_list link;
+	uint32_t id;
+	char name[MAX_NAME];
+};
+
+struct pm_source_mute {
+	struct pw_context *context;
+	struct pw_core *core;
+	struct spa_hook core_listener;
+	struct pw_registry *registry;
+	struct spa_hook registry_listener;
+
+	struct pw_metadata *metadata;
+	struct spa_hook metadata_listener;
+	uint32_t metadata_id;
+
+	struct spa_list sources;	/* capture nodes: id and name */
+	char default_name[MAX_NAME];
+
+	/* the default source, bound for its Props */
+	struct pw_node *node;
+	struct spa_hook node_listener;
+	uint32_t node_id;
+	int mute;			/* -1 until its first Props */
+
+	const struct pm_source_mute_events *events;
+	void *data;
+};
+
+static void unbind_node(struct pm_source_mute *w)
+{
+	if (w->node == NULL)
+		return;
+	spa_hook_remove(&w->node_listener);
+	pw_proxy_destroy((struct pw_proxy *)w->node);
+	w->node = NULL;
+	w->node_id = SPA_ID_INVALID;
+	w->mute = -1;
+}
+
+static void node_param(void *data, int seq, uint32_t id, uint32_t index, uint32_t next,
+		const struct spa_pod *param)
+{
+	struct pm_source_mute *w = data;
+	bool mute;
+
+	if (id != SPA_PARAM_Props || param == NULL ||
+	    spa_pod_parse_object(param, SPA_TYPE_OBJECT_Props, NULL,
+			    SPA_PROP_mute, SPA_POD_Bool(&mute)) < 0)
+		return;
+	/* The first value is where we start from, not something the user
+	 * did; so is the value of a source that just became the default. */
+	if (w->mute >= 0 && mute != (w->mute == 1)) {
+		pw_log_info("default source '%s' %s by its own control", w->default_name,
+				mute ? "muted" : "unmuted");
+		if (w->events && w->events->changed)
+			w->events->changed(w->data, w->default_name, mute);
+	}
+	w->mute = mute;
+}
+
+static const struct pw_node_events node_events = {
+	PW_VERSION_NODE_EVENTS,
+	.param = node_param,
+};
+
+/* Bind the default source, if we know its id, to follow its Props. */
+static void bind_default(struct pm_source_mute *w)
+{
+	struct source *s;
+	uint32_t id = SPA_ID_INVALID;
+	uint32_t ids[1] = { SPA_PARAM_Props };
+
+	spa_list_for_each(s, &w->sources, link)
+		if (spa_streq(s->name, w->default_name))
+			id = s->id;
+	if (id == w->node_id)
+		return;
+	unbind_node(w);
+	if (id == SPA_ID_INVALID)
+		return;
+	w->node = pw_registry_bind(w->registry, id, PW_TYPE_INTERFACE_Node, PW_VERSION_NODE, 0);
+	if (w->node == NULL) {
+		pw_log_warn("cannot follow the mute of the default source '%s': %m",
+				w->default_name);
+		return;
+	}
+	w->node_id = id;
+	pw_node_add_listener(w->node, &w->node_listener, &node_events, w);
+	pw_node_subscribe_params(w->node, ids, 1);
+}
+
+static int metadata_property(void *data, uint32_t subject, const char *key,
+		const char *type, const char *value)
+{
+	struct pm_source_mute *w = data;
+	char name[MAX_NAME] = "";
+
+	if (subject != PW_ID_CORE || (key != NULL && !spa_streq(key, DEFAULT_KEY)))
+		return 0;
+	/* key NULL: all cleared */
+	if (value != NULL && spa_json_str_object_find(value, strlen(value), "name",
+				name, sizeof(name)) < 0)
+		name[0] = '\0';
+	if (spa_streq(name, w->default_name))
+		return 0;
+	snprintf(w->default_name, sizeof(w->default_name), "%s", name);
+	bind_default(w);
+	return 0;
+}
+
+static const struct pw_metadata_events metadata_events = {
+	PW_VERSION_METADATA_EVENTS,
+	.property = metadata_property,
+};
+
+static void registry_global(void *data, uint32_t id, uint32_t permissions,
+		const char *type, uint32_t version, const struct spa_dict *props)
+{
+	struct pm_source_mute *w = data;
+	const char *str;
+	struct source *s;
+
+	if (props == NULL)
+		return;
+	if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && w->metadata == NULL &&
+	    spa_streq(spa_dict_lookup(props, PW_KEY_METADATA_NAME), "default")) {
+		w->metadata = pw_registry_bind(w->registry, id, type, PW_VERSION_METADATA, 0);
+		if (w->metadata == NULL)
+			return;
+		w->metadata_id = id;
+		pw_metadata_add_listener(w->metadata, &w->metadata_listener,
+				&metadata_events, w);
+	} else if (spa_streq(type, PW_TYPE_INTERFACE_Node) &&
+	    pm_media_class_is_capture(spa_dict_lookup(props, PW_KEY_MEDIA_CLASS)) &&
+	    (str = spa_dict_lookup(props, PW_KEY_NODE_NAME)) != NULL &&
+	    strlen(str) < MAX_NAME) {
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			return;
+		s->id = id;
+		strcpy(s->name, str);
+		spa_list_append(&w->sources, &s->link);
+		if (spa_streq(str, w->default_name))
+			bind_default(w);
+	}
+}
+
+static void registry_global_remove(void *data, uint32_t id)
+{
+	struct pm_source_mute *w = data;
+	struct source *s, *t;
+
+	if (id == w->metadata_id && w->metadata) {
+		spa_hook_remove(&w->metadata_listener);
+		pw_proxy_destroy((struct pw_proxy *)w->metadata);
+		w->metadata = NULL;
+		w->metadata_id = SPA_ID_INVALID;
+	}
+	spa_list_for_each_safe(s, t, &w->sources, link) {
+		if (s->id != id)
+			continue;
+		spa_list_remove(&s->link);
+		free(s);
+	}
+	if (id == w->node_id)
+		unbind_node(w);
+}
+
+static const struct pw_registry_events registry_events = {
+	PW_VERSION_REGISTRY_EVENTS,
+	.global = registry_global,
+	.global_remove = registry_global_remove,
+};
+
+static void core_error(void *data, uint32_t id, int seq, int res, const char *message)
+{
+	if (id == PW_ID_CORE && res == -EPIPE)
+		pw_log_warn("lost the connection that follows the default source: %s", message);
+}
+
+static const struct pw_core_events core_events = {
+	PW_VERSION_CORE_EVENTS,
+	.error = core_error,
+};
+
+struct pm_source_mute *pm_source_mute_new(struct pw_context *context,
+		const struct pm_source_mute_events *events, void *data)
+{
+	struct pm_source_mute *w = calloc(1, sizeof(*w));
+	const char *name;
+
+	if (w == NULL)
+		return NULL;
+	w->context = context;
+	w->events = events;
+	w->data = data;
+	w->metadata_id = SPA_ID_INVALID;
+	w->node_id = SPA_ID_INVALID;
+	w->mute = -1;
+	spa_list_init(&w->sources);
+
+	/* In the daemon, through its own socket like any client: binding
+	 * the metadata over pw_context_connect_self() makes PipeWire 1.4
+	 * crash (the metadata marks the binding client busy, and the
+	 * internal client has no socket to mark). */
+	name = pw_properties_get(pw_context_get_properties(context), PW_KEY_CORE_NAME);
+	w->core = pw_context_connect(context, name ?
+			pw_properties_new(PW_KEY_REMOTE_NAME, name, NULL) : NULL, 0);
+	if (w->core == NULL)
+		goto error;
+	pw_core_add_listener(w->core, &w->core_listener, &core_events, w);
+	w->registry = pw_core_get_registry(w->core, PW_VERSION_REGISTRY, 0);
+	if (w->registry == NULL)
+		goto error_core;
+	pw_registry_add_listener(w->registry, &w->registry_listener, &registry_events, w);
+	return w;
+
+error_core:
+	spa_hook_remove(&w->core_listener);
+	pw_core_disconnect(w->core);
+error:
+	free(w);
+	return NULL;
+}
+
+void pm_source_mute_destroy(struct pm_source_mute *w)
+{
+	struct source *s, *t;
+
+	unbind_node(w);
+	if (w->metadata) {
+		spa_hook_remove(&w->metadata_listener);
+		pw_proxy_destroy((struct pw_proxy *)w->metadata);
+	}
+	spa_hook_remove(&w->registry_listener);
+	pw_proxy_destroy((struct pw_proxy *)w->registry);
+	spa_hook_remove(&w->core_listener);
+	pw_core_disconnect(w->core);
+	spa_list_for_each_safe(s, t, &w->sources, link)
+		free(s);
+	free(w);
+}
