@@ -14,8 +14,9 @@ check "D-Bus activation: 'off' starts the policy (exit 0 or 1, not 2)" test $? -
 check "the activated policy answers" "$PM_CLI" status
 # the activated policy is the bus's child: find its pid to stop it at the end
 pid=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
-	--method org.freedesktop.DBus.GetConnectionUnixProcessID "$DEST" | tr -dc '0-9')
-check "the activated policy has a pid" test -n "$pid"
+	--method org.freedesktop.DBus.GetConnectionUnixProcessID "$DEST" | sed -n 's/^(uint32 \([0-9]*\),)$/\1/p')
+check "the activated policy has a pid ($pid), a privacy-mute-policy" \
+	sh -c "test -n '$pid' && test \"\$(cat /proc/'$pid'/comm)\" = privacy-mute-po"
 [ -n "$pid" ] && PM_PID[policy]=$pid
 
 gdbus introspect --session --dest "$DEST" --object-path "$OBJ" > "$T/introspect.txt" 2>&1
@@ -114,5 +115,21 @@ check "status: 'unguarded: none' after the enforcers" \
 	sh -c "'$PM_CLI' status | tail -1 | grep -qx 'unguarded: none'"
 check "status --json: \"unguarded\": []" \
 	sh -c "'$PM_CLI' status --json | grep -qF '\"unguarded\": []}'"
+
+# Every method and property with wrong types, wrong arity, oversized
+# strings, unknown names, Set on each property, and callers that vanish
+# before their reply (one connection per caller, so it can register as an
+# enforcer first): a named error each time, and the next call is answered.
+# Its "ok"/"FAIL" lines count as checks here.
+python3 "$PM_SRC/tests/integration/dbus-bad-input.py" > "$T/bad-input.out" 2>&1
+rc=$?
+cat "$T/bad-input.out" >&2
+n_ok=$(grep -c '^ok ' "$T/bad-input.out")
+n_fail=$(grep -c '^FAIL ' "$T/bad-input.out")
+PM_CHECKS=$((PM_CHECKS + n_ok + n_fail))
+PM_FAILS=$((PM_FAILS + n_fail))
+check "dbus-bad-input.py ran all its checks (exit $rc, $n_ok ok, $n_fail failed)" \
+	test "$rc" -eq $((n_fail > 0)) -a "$n_ok" -gt 200
+check "the policy is still the same process" kill -0 "$pid"
 
 finish
