@@ -17,14 +17,32 @@
 #define KEY_EXEMPT	"exempt.nodes"
 #define KNOWN_KEYS	KEY_BUS ", " KEY_INITIAL ", " KEY_MONITOR ", " KEY_EXEMPT
 
+/* The longest raw SPA-JSON token that can hold a pattern: "\u0001" is six
+ * bytes for one, plus the quotes. */
+#define RAW_PATTERN_MAX	(PM_MAX_PATTERN * 6 + 2)
+
+/* The string token val escapes a NUL character (\u0000), which would cut
+ * the pattern short: a different, narrower pattern than the one written. */
+static bool escapes_nul(const char *val, int len)
+{
+	for (int i = 0; i + 1 < len; i++) {
+		if (val[i] != '\\')
+			continue;
+		if (val[i + 1] == 'u' && i + 5 < len && strncmp(val + i + 2, "0000", 4) == 0)
+			return true;
+		i++;	/* skip the escaped character */
+	}
+	return false;
+}
+
 /* exempt.nodes: a SPA-JSON array of strings. Returns 0 or -EINVAL with a
  * message in err. */
 static int parse_exempt(const char *v, struct pm_options *o, char *err, size_t err_size)
 {
 	struct spa_json it, arr;
 	const char *val;
-	char pattern[PM_MAX_PATTERN];
-	int len;
+	char pattern[RAW_PATTERN_MAX + 1];
+	int len, n = 0;
 
 	spa_json_init(&it, v, strlen(v));
 	if (spa_json_enter_array(&it, &arr) <= 0) {
@@ -33,22 +51,34 @@ static int parse_exempt(const char *v, struct pm_options *o, char *err, size_t e
 		return -EINVAL;
 	}
 	while ((len = spa_json_next(&arr, &val)) > 0) {
+		n++;
 		if (o->n_exempt >= PM_MAX_EXEMPT) {
 			snprintf(err, err_size, "option '" KEY_EXEMPT "' has more than %d patterns",
 					PM_MAX_EXEMPT);
 			return -EINVAL;
 		}
-		if (spa_json_is_container(val, len) ||
-		    spa_json_parse_stringn(val, len, pattern, sizeof(pattern)) <= 0 ||
-		    pattern[0] == '\0') {
-			snprintf(err, err_size, "invalid pattern in option '" KEY_EXEMPT
-					"': expected non-empty strings shorter than %d bytes",
-					PM_MAX_PATTERN);
+		if (spa_json_is_container(val, len) || spa_json_is_null(val, len)) {
+			snprintf(err, err_size, "invalid element %d of option '" KEY_EXEMPT
+					"': expected a node name pattern (a string)", n);
 			return -EINVAL;
 		}
-		memcpy(o->exempt[o->n_exempt++], pattern, sizeof(pattern));
+		/* the limit is on the pattern, not on how it is quoted */
+		if (len > RAW_PATTERN_MAX ||
+		    spa_json_parse_stringn(val, len, pattern, sizeof(pattern)) <= 0 ||
+		    strlen(pattern) >= PM_MAX_PATTERN) {
+			snprintf(err, err_size, "pattern %d of option '" KEY_EXEMPT
+					"' is too long: at most %d bytes", n, PM_MAX_PATTERN - 1);
+			return -EINVAL;
+		}
+		if (pattern[0] == '\0' || escapes_nul(val, len)) {
+			snprintf(err, err_size, "pattern %d of option '" KEY_EXEMPT "' is %s", n,
+					pattern[0] == '\0' ? "empty" : "cut short by a NUL character");
+			return -EINVAL;
+		}
+		memcpy(o->exempt[o->n_exempt++], pattern, strlen(pattern) + 1);
 	}
-	if (len < 0) {
+	/* a syntax error in the array, or anything after it */
+	if (len < 0 || spa_json_next(&it, &val) != 0) {
 		snprintf(err, err_size, "invalid value '%s' for option '" KEY_EXEMPT
 				"': syntax error", v);
 		return -EINVAL;

@@ -20,6 +20,40 @@ static int parse(struct pm_options *o, char *err, size_t n, const struct spa_dic
 	return pm_options_parse(&d, o, err, n);
 }
 
+/* key = value is refused with a message that names the key (quoted) */
+static bool refused(const char *key, const char *value)
+{
+	struct spa_dict_item item = { key, value };
+	struct pm_options o;
+	char err[256], quoted[300];
+
+	err[0] = '\0';
+	if (pm_options_parse(&SPA_DICT_INIT(&item, 1), &o, err, sizeof(err)) != -EINVAL) {
+		fprintf(stderr, "accepted: %s = %s\n", key, value ? value : "(null)");
+		return false;
+	}
+	snprintf(quoted, sizeof(quoted), "'%s'", key);
+	if (strstr(err, quoted) == NULL) {
+		fprintf(stderr, "%s = %s: the message does not name the key: %s\n",
+				key, value ? value : "(null)", err);
+		return false;
+	}
+	return true;
+}
+
+/* [ <c repeated n times>, quoted or bare ] */
+static const char *pattern_array(char c, int n, bool quoted)
+{
+	static char buf[1024];
+	int len = 0;
+
+	len += snprintf(buf + len, sizeof(buf) - len, "[ %s", quoted ? "\"" : "");
+	for (int i = 0; i < n; i++)
+		buf[len++] = c;
+	snprintf(buf + len, sizeof(buf) - len, "%s ]", quoted ? "\"" : "");
+	return buf;
+}
+
 int main(void)
 {
 	struct pm_options o;
@@ -91,6 +125,61 @@ int main(void)
 	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
 			{ "exempt.nodes", "[ a b c d e f g h i j k l m n o p q ]" } }, 1) == -EINVAL);
 	CHECK(strstr(err, "more than 16"));
+
+	/* wrong types, out-of-range values and unknown keys: refused, and
+	 * the message names the key */
+	CHECK(refused("policy.bus", ""));
+	CHECK(refused("policy.bus", "Session"));
+	CHECK(refused("policy.bus", "1"));
+	CHECK(refused("policy.bus", "[ session ]"));
+	CHECK(refused("policy.bus", "{ bus = session }"));
+	CHECK(refused("initial.state", ""));
+	CHECK(refused("initial.state", "false"));
+	CHECK(refused("initial.state", "[ muted ]"));
+	CHECK(refused("initial.state", NULL));
+	CHECK(refused("monitor.sinks", "1"));
+	CHECK(refused("monitor.sinks", "TRUE"));
+	CHECK(refused("monitor.sinks", ""));
+	CHECK(refused("monitor.sinks", "[ true ]"));
+	CHECK(refused("monitor.sinks", NULL));
+	CHECK(refused("exempt.nodes", ""));
+	CHECK(refused("exempt.nodes", "42"));
+	CHECK(refused("exempt.nodes", "{ a = b }"));
+	CHECK(refused("exempt.nodes", "[ { a = b } ]"));
+	CHECK(refused("exempt.nodes", "[ null ]"));
+	CHECK(refused("exempt.nodes", "[ a b"));
+	CHECK(refused("exempt.nodes", "[ a ] b"));
+	CHECK(refused("exempt.nodes", "[ \"a\\u0000b\" ]"));	/* would be "a" */
+	CHECK(refused("exempt.nodes", NULL));
+	CHECK(refused("Policy.bus", "session"));
+	CHECK(refused("policy.bus.extra", "session"));
+	CHECK(refused("policy", "session"));
+	CHECK(refused("", "x"));
+	CHECK(refused("exempt.node", "[ a ]"));
+
+	/* the pattern limit is on the pattern, however it is written */
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", pattern_array('a', PM_MAX_PATTERN - 1, false) } }, 1) == 0);
+	CHECK(o.n_exempt == 1 && strlen(o.exempt[0]) == PM_MAX_PATTERN - 1);
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", pattern_array('a', PM_MAX_PATTERN - 1, true) } }, 1) == 0);
+	CHECK(o.n_exempt == 1 && strlen(o.exempt[0]) == PM_MAX_PATTERN - 1);
+	CHECK(refused("exempt.nodes", pattern_array('a', PM_MAX_PATTERN, false)));
+	CHECK(refused("exempt.nodes", pattern_array('a', PM_MAX_PATTERN, true)));
+	CHECK(refused("exempt.nodes", pattern_array('a', 900, true)));
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", "[ \"tab\\there\" \"q\\\"uote\" ]" } }, 1) == 0);
+	CHECK(o.n_exempt == 2 && strcmp(o.exempt[0], "tab\there") == 0 &&
+			strcmp(o.exempt[1], "q\"uote") == 0);
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", "[ ]" } }, 1) == 0 && o.n_exempt == 0);
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "exempt.nodes", "[ a b c d e f g h i j k l m n o p ]" } }, 1) == 0);
+	CHECK(o.n_exempt == PM_MAX_EXEMPT);
+	/* a refused option leaves no doubt about which: the first bad one */
+	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
+			{ "policy.bus", "system" }, { "monitor.sinks", "maybe" } }, 2) == -EINVAL);
+	CHECK(strstr(err, "'monitor.sinks'") && strstr(err, "'maybe'") && !strstr(err, "policy.bus"));
 
 	CHECK(pm_node_is_local("adapter", true, true));	/* pw-cli create-node */
 	CHECK(pm_node_is_local("spa-node-factory", true, false));
