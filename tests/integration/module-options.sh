@@ -12,8 +12,8 @@ refuse() {
 	module_conf "$args"
 	timeout 10 pipewire > "$T/log/refuse.log" 2>&1
 	local rc=$?
-	check "'$args': pipewire refuses to start (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
-	check "'$args': the error names '$key'" grep -q "privacy-mute.*$key" "$T/log/refuse.log"
+	check "'${args:0:60}': pipewire refuses to start (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+	check "'${args:0:60}': the error names '$key'" grep -q "privacy-mute.*'$key'" "$T/log/refuse.log"
 }
 refuse policy.bus "policy.bus = nowhere"
 refuse initial.state "initial.state = maybe"
@@ -21,6 +21,22 @@ refuse no.such.option "no.such.option = 1"
 refuse policy.bus "policy.bus = [ session ]"
 refuse monitor.sinks "monitor.sinks = sometimes"
 refuse exempt.nodes "exempt.nodes = trusted"
+# wrong types
+refuse policy.bus "policy.bus = 42"
+refuse initial.state "initial.state = [ muted ]"
+refuse monitor.sinks "monitor.sinks = 1"
+refuse monitor.sinks "monitor.sinks = { on = true }"
+refuse exempt.nodes "exempt.nodes = [ { node.name = x } ]"
+refuse exempt.nodes "exempt.nodes = { a = b }"
+# out of range: 17 patterns (at most 16), a pattern of 128 bytes (at most
+# 127), an empty one
+refuse exempt.nodes "exempt.nodes = [ a b c d e f g h i j k l m n o p q ]"
+refuse exempt.nodes "exempt.nodes = [ \"$(printf 'n%.0s' $(seq 128))\" ]"
+refuse exempt.nodes 'exempt.nodes = [ "" ]'
+# unknown keys, near misses of known ones
+refuse Policy.bus "Policy.bus = session"
+refuse exempt.node "exempt.node = [ alsamic ]"
+refuse monitor.sink "monitor.sink = true"
 
 # initial.state = unmuted: before any policy, audio passes
 module_conf "initial.state = unmuted"
@@ -44,5 +60,16 @@ cap_pw_record "$T/exempt.raw" 2 --target alsamic
 check "exempt.nodes = [ alsa* ]: alsamic keeps its signal while muted" expect signal "$T/exempt.raw"
 cap_pw_record "$T/notexempt.raw" 2 --target testmic
 check "exempt.nodes = [ alsa* ]: testmic is still silent" expect silence "$T/notexempt.raw"
+
+# a run-time load with a bad option (WirePlumber's sm-objects loads it into
+# its own process): refused with a message naming the key, and WirePlumber
+# goes on
+wp_pid=${PM_PID[wireplumber]}
+wp_load_module pm-bad "monitor.sinks = perhaps"
+check "run-time load with 'monitor.sinks = perhaps': WirePlumber logs the refusal naming the key" \
+	wait_for 10 grep -q "privacy-mute.*'monitor.sinks'" "$T/log/wireplumber.log"
+check "... WirePlumber is still running" kill -0 "$wp_pid"
+check "... and still answers" wp_ready
+wp_unload_module pm-bad
 
 finish
