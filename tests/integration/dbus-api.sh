@@ -114,7 +114,7 @@ check "GetAll includes Unguarded" sh -c "dbus-send --session --print-reply --des
 check "status: 'unguarded: none' after the enforcers" \
 	sh -c "'$PM_CLI' status | tail -1 | grep -qx 'unguarded: none'"
 check "status --json: \"unguarded\": []" \
-	sh -c "'$PM_CLI' status --json | grep -qF '\"unguarded\": []}'"
+	sh -c "'$PM_CLI' status --json | grep -qF '\"unguarded\": [],'"
 
 # Every method and property with wrong types, wrong arity, oversized
 # strings, unknown names, Set on each property, and callers that vanish
