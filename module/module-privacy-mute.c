@@ -60,6 +60,12 @@
  * Unknown options and invalid values make the module refuse to load, with
  * a message naming the option.
  *
+ * Outside the daemon, a capture source of this process that the module
+ * cannot reach (a pw_stream exported before a run-time load) keeps it from
+ * confirming a mute while the source exists. In the daemon, the module also
+ * reports changes of the default source's own mute to the policy, which
+ * follows them only when started with --follow-source-mute.
+ *
  * ## Example configuration
  *
  *\code{.unparsed}
