@@ -133,6 +133,9 @@ cap_parec "$T/nobus-pipe.raw" 2 --device=pipemic
 check "no bus: parec on pipemic silent" expect silence "$T/nobus-pipe.raw"
 cap_pm "$T/nobus-wp.raw" 1.5 --target wpmic --timeline "$T/nobus-wp.tl"
 check "no bus: pm-capture on wpmic silent" expect_timeline silence "$T/nobus-wp.tl" 0 "$(now_ns)" 20
+# a SIGKILLed bus leaves its socket file: start_bus would take it for the
+# new one before the new daemon listens
+rm -f "$T/run/bus"
 start_bus && start_policy || exit 1
 check "bus and policy restarted: the three enforcers reconnected and registered" \
 	wait_for 30 enforcers_are 3

@@ -212,8 +212,10 @@ umount_full
 # random moment. Each toggle adds 1 to the generation, which started at 1
 # unmuted: a whole state has muted exactly when its generation is even.
 d=$(user_dir kill-loop)
+# the toggler stops by itself once the flag file is gone, so that no late
+# toggle reaches the next policy
 toggler() {
-	while :; do
+	while [ -e "$T/toggling" ]; do
 		dbus-send --session --type=method_call --dest=org.privacymute.Policy1 \
 			/org/privacymute/Policy1 org.privacymute.Policy1.Toggle 2>/dev/null || sleep 0.01
 	done
@@ -235,10 +237,12 @@ PY
 bad=0 temps=0 last_gen=1
 for i in $(seq 30); do
 	start_user_policy "$d" || exit 1
+	touch "$T/toggling"
 	toggler & PM_PID[toggler]=$!
 	sleep "$(printf '0.%02d' $((RANDOM % 40 + 5)))"
 	stop_policy KILL
-	stop_daemon toggler KILL
+	rm -f "$T/toggling"
+	wait "${PM_PID[toggler]}"; unset "PM_PID[toggler]"
 	temps=$((temps + $(ls -A "$d" | grep -c '^\.state\.')))
 	if ! st=$(check_state "$d" 2>&1); then
 		log "kill $i: $st"; bad=$((bad + 1)); continue
