@@ -24,9 +24,16 @@ for f in "$moddir/libpipewire-module-privacy-mute.so" \
 	"$wpshare/wireplumber.conf.d/privacy-mute.conf" \
 	"$services/org.privacymute.Policy1.service" \
 	"$ifaces/org.privacymute.Policy1.xml" \
-	"$bindir/privacy-mute-policy" "$bindir/privacy-mute"; do
+	"$bindir/privacy-mute-policy" "$bindir/privacy-mute" \
+	"$(pkg-config --variable=systemduserunitdir systemd)/privacy-mute-policy.service" \
+	"$(pkg-config --variable=completionsdir bash-completion)/privacy-mute" \
+	"$prefix/share/man/man1/privacy-mute.1" "$prefix/share/man/man8/privacy-mute-policy.8" \
+	"$prefix/share/man/man7/libpipewire-module-privacy-mute.7"; do
 	check "installed: $f" test -s "$D$f"
 done
+check "installed: the zsh completion" sh -c "ls '$D$prefix'/share/zsh/*/_privacy-mute"
+check "the D-Bus service file names the systemd user unit" \
+	grep -qx "SystemdService=privacy-mute-policy.service" "$D$services/org.privacymute.Policy1.service"
 check "the D-Bus service file starts the installed policy" \
 	grep -qx "Exec=$bindir/privacy-mute-policy" "$D$services/org.privacymute.Policy1.service"
 
