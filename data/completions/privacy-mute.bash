@@ -10,17 +10,18 @@ _privacy_mute()
 	local cmd="" i
 
 	COMPREPLY=()
-	case $prev in
-	--timeout)
-		return 0	# a number of milliseconds
-		;;
-	esac
+	# the value of --timeout, a number of milliseconds ("=" is a word of
+	# its own with the default COMP_WORDBREAKS)
+	if [[ $prev == --timeout || ( $prev == = && ${COMP_WORDS[COMP_CWORD - 2]} == --timeout ) ]]; then
+		return 0
+	fi
 
 	# the command given so far, if any (skipping options and their values)
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		--timeout)
 			((i++))
+			[[ ${COMP_WORDS[i]} == = ]] && ((i++))
 			;;
 		--help | --version)
 			return 0

@@ -47,6 +47,9 @@ check "bash: after a command, no second command" test -z "$(complete_bash status
 check "bash: options before the command, then the commands" \
 	test "$(complete_bash --system --timeout 100 '')" = "$(sorted $COMMANDS)"
 check "bash: nothing for the value of --timeout" test -z "$(complete_bash --timeout '')"
+check "bash: nothing for the value of --timeout=" test -z "$(complete_bash --timeout = '')"
+check "bash: the commands after --timeout=MS" \
+	test "$(complete_bash --timeout = 100 '')" = "$(sorted $COMMANDS)"
 
 check "zsh: the completion parses" zsh -n "$ZSH_COMP"
 check "zsh: compinit picks it up for privacy-mute" \
