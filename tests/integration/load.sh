@@ -96,7 +96,7 @@ fi
 # ---- no sample after an acknowledged mute ----
 pm_timelines=()
 for i in $(seq $N_PM); do pm_timelines+=("$T/pm$i.tl"); done
-check "every timeline client: zero samples from one quantum after each acknowledged mute to the next unmute call; signal in held unmutes" \
+check "every timeline client: zero samples from one quantum after each acknowledged mute to the next unmute call; signal after unmutes" \
 	python3 "$STORM" check "$T/calls.log" "$QUANTUM_NS" 20 "${pm_timelines[@]}"
 
 # pw-record and parec have no timeline: they got data throughout, signal
