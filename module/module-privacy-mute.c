@@ -12,6 +12,7 @@
 #include <pipewire/pipewire.h>
 #include <pipewire/impl.h>
 
+#include "capture-links.h"
 #include "export-hook.h"
 #include "node-guard.h"
 #include "options.h"
@@ -19,6 +20,7 @@
 #include "policy-client.h"
 #include "source-mute.h"
 #include "suspender.h"
+#include "vad.h"
 
 /** \page page_module_privacy_mute Privacy Mute
  *
@@ -109,6 +111,9 @@ struct guarded {
 	 * suspended, then linked again through us) */
 	bool pending;
 	struct spa_hook node_listener;
+	/* speech while muted, decided on the main loop */
+	struct pm_vad vad;
+	uint64_t last_speech;	/* CLOCK_MONOTONIC ns of the last report, 0 none */
 };
 
 struct impl {
@@ -131,6 +136,9 @@ struct impl {
 	uint32_t n_stray;
 	/* in the daemon: the default source's own mute, for the policy */
 	struct pm_source_mute *source_mute;
+	/* in the daemon: the links of capture sources, for the capture log */
+	struct pm_capture_links *captures;
+	struct spa_source *speech_timer;
 	struct pm_policy_client *policy;
 	/* in the daemon we see every source of the graph, hosted here or not */
 	bool daemon;
@@ -211,6 +219,7 @@ static struct guarded *maybe_guard(struct impl *impl, struct pw_impl_node *node)
 		return NULL;
 	}
 	g->impl = impl;
+	pm_vad_init(&g->vad);
 	g->guard = pm_guard_new(node, &impl->mute, &guard_events, g);
 	if (g->guard == NULL) {
 		if (errno != EEXIST)
@@ -444,6 +453,89 @@ static const struct pm_own_nodes_events own_nodes_events = {
 	.changed = own_nodes_changed,
 };
 
+#define SPEECH_INTERVAL_MS	100
+#define SPEECH_REPORT_NS	(30 * SPA_NSEC_PER_SEC)
+
+/* Someone captures from the source: in the daemon we see its links; a
+ * source hosted elsewhere runs only while something consumes it. */
+static bool is_consumed(struct impl *impl, struct guarded *g)
+{
+	struct pw_impl_node *node = pm_guard_get_node(g->guard);
+
+	if (impl->captures)
+		return pm_capture_links_count(impl->captures, node) > 0;
+	return pw_impl_node_get_info(node)->state == PW_NODE_STATE_RUNNING;
+}
+
+/* Every 100 ms while muted: the levels the data threads measured feed one
+ * voice-activity decision per source. Only "speech on <source>", at most
+ * every 30 s per source, ever leaves this process. */
+static void speech_tick(void *data, uint64_t expirations)
+{
+	struct impl *impl = data;
+	struct guarded *g;
+	struct timespec ts;
+	uint64_t now;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = SPA_TIMESPEC_TO_NSEC(&ts);
+	spa_list_for_each(g, &impl->guarded, link) {
+		if (pm_guard_take_level(g->guard, &ms) == 0 || !is_consumed(impl, g)) {
+			pm_vad_reset(&g->vad);
+			continue;
+		}
+		if (!pm_vad_feed(&g->vad, ms, SPEECH_INTERVAL_MS) ||
+		    (g->last_speech != 0 && now - g->last_speech < SPEECH_REPORT_NS))
+			continue;
+		g->last_speech = now;
+		pw_log_info("speech while muted on '%s'", pw_properties_get(
+					pw_impl_node_get_properties(pm_guard_get_node(g->guard)),
+					PW_KEY_NODE_NAME));
+		pm_policy_client_speech(impl->policy, pw_properties_get(
+					pw_impl_node_get_properties(pm_guard_get_node(g->guard)),
+					PW_KEY_NODE_NAME));
+	}
+}
+
+/* What follows the mute on the main loop: the speech decision runs only
+ * while muted, and the capture log covers only muted stretches. */
+static void mute_changed(struct impl *impl, bool muted)
+{
+	struct timespec value = { .tv_nsec = SPEECH_INTERVAL_MS * SPA_NSEC_PER_MSEC };
+	struct timespec interval = value, off = { 0 };
+	struct guarded *g;
+	double ms;
+
+	if (impl->captures)
+		pm_capture_links_set_muted(impl->captures, muted);
+	if (impl->speech_timer)
+		pw_loop_update_timer(pw_context_get_main_loop(impl->context), impl->speech_timer,
+				muted ? &value : &off, muted ? &interval : &off, false);
+	spa_list_for_each(g, &impl->guarded, link) {
+		pm_guard_take_level(g->guard, &ms);
+		pm_vad_reset(&g->vad);
+	}
+}
+
+static void capture_started(void *data, uint32_t id, const struct pm_capture_info *info)
+{
+	struct impl *impl = data;
+	pm_policy_client_capture_started(impl->policy, id, info->source, info->application,
+			info->pid, info->binary);
+}
+
+static void capture_stopped(void *data, uint32_t id)
+{
+	struct impl *impl = data;
+	pm_policy_client_capture_stopped(impl->policy, id);
+}
+
+static const struct pm_capture_links_events capture_events = {
+	.started = capture_started,
+	.stopped = capture_stopped,
+};
+
 /* Apply a state: store it, then wait until every data loop that runs a
  * guarded node has finished the cycle it was in. Every later cycle sees
  * the new state, so it is enforced when this returns. */
@@ -457,6 +549,7 @@ static void apply_state(struct impl *impl, bool muted)
 
 	spa_list_for_each(g, &impl->guarded, link)
 		pm_guard_sync(g->guard);
+	mute_changed(impl, muted);
 }
 
 /* Acknowledge the state in force, unless it is a mute that a source we
@@ -529,6 +622,10 @@ static void impl_free(struct impl *impl)
 		pm_own_nodes_destroy(impl->own_nodes);
 	if (impl->source_mute)
 		pm_source_mute_destroy(impl->source_mute);
+	if (impl->captures)
+		pm_capture_links_destroy(impl->captures);
+	if (impl->speech_timer)
+		pw_loop_destroy_source(pw_context_get_main_loop(impl->context), impl->speech_timer);
 	spa_hook_remove(&impl->context_listener);
 	spa_list_for_each_safe(g, t, &impl->guarded, link) {
 		spa_list_remove(&g->link);
@@ -624,7 +721,13 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 		impl->source_mute = pm_source_mute_new(context, &source_mute_events, impl);
 		if (impl->source_mute == NULL)
 			pw_log_warn("cannot follow the default source's mute: %m");
+		impl->captures = pm_capture_links_new(context, &capture_events, impl);
+		if (impl->captures == NULL)
+			pw_log_warn("cannot follow capture links: %m");
 	}
+	impl->speech_timer = pw_loop_add_timer(pw_context_get_main_loop(context),
+			speech_tick, impl);
+	mute_changed(impl, impl->mute.muted);
 
 	pw_impl_module_add_listener(module, &impl->module_listener, &module_events, impl);
 	pw_impl_module_update_properties(module, &SPA_DICT_INIT_ARRAY(module_props));

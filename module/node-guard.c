@@ -29,6 +29,7 @@
 #include <pipewire/pipewire.h>
 #include <pipewire/impl.h>
 
+#include "level.h"
 #include "node-guard.h"
 #include "silence.h"
 
@@ -51,6 +52,7 @@ struct port {
 	uint32_t n_buffers;		/* atomic: 0 while not usable */
 	uint32_t cleared;		/* data thread: engage count of the last full clear */
 	struct pm_silence silence;
+	struct pm_level_format level;
 };
 
 struct pm_guard {
@@ -65,6 +67,11 @@ struct pm_guard {
 
 	struct spa_hook node_listener;
 	struct spa_hook rt_listener;
+
+	/* data thread adds, main loop takes: the level of what we silenced,
+	 * for the voice-activity decision (one port measured per cycle) */
+	uint64_t level_sum;		/* atomic: sum of Q32 mean squares */
+	uint32_t level_n;		/* atomic: cycles measured */
 
 	uint32_t n_ports;		/* atomic: highest used port id + 1 */
 	struct port ports[MAX_PORTS];
@@ -130,7 +137,25 @@ static void silence_data(const struct pm_silence *s, struct spa_data *d)
 	}
 }
 
-static void silence_port(struct port *p, uint32_t engage)
+/* The level of the chunk we are about to silence (the part before a wrap). */
+static void measure_data(struct pm_guard *g, const struct port *p, const struct spa_data *d)
+{
+	uint32_t maxsize = d->maxsize, offset, size;
+
+	if (d->data == NULL || maxsize == 0 || d->chunk == NULL)
+		return;
+	offset = d->chunk->offset % maxsize;
+	size = SPA_MIN(d->chunk->size, maxsize - offset);
+	if (size == 0)
+		return;
+	__atomic_fetch_add(&g->level_sum,
+			pm_level_mean_square(&p->level, (uint8_t *)d->data + offset, size),
+			__ATOMIC_RELAXED);
+	__atomic_fetch_add(&g->level_n, 1, __ATOMIC_RELAXED);
+}
+
+/* Returns whether the port had a buffer to silence. */
+static bool silence_port(struct pm_guard *g, struct port *p, uint32_t engage, bool measure)
 {
 	struct spa_io_buffers *io = __atomic_load_n(&p->io, __ATOMIC_ACQUIRE);
 	uint32_t n_buffers = __atomic_load_n(&p->n_buffers, __ATOMIC_ACQUIRE);
@@ -138,7 +163,7 @@ static void silence_port(struct port *p, uint32_t engage)
 	uint32_t i, j, id;
 
 	if (io == NULL || n_buffers == 0)
-		return;
+		return false;
 
 	if (SPA_UNLIKELY(p->cleared != engage)) {
 		/* first muted cycle: no unmuted audio stays in any buffer */
@@ -155,22 +180,27 @@ static void silence_port(struct port *p, uint32_t engage)
 
 	id = io->buffer_id;
 	if (id >= n_buffers)
-		return;
+		return false;
 	b = p->buffers[id];
+	if (measure && b->n_datas > 0 && p->level.kind != PM_LEVEL_NONE)
+		measure_data(g, p, &b->datas[0]);
 	for (j = 0; j < b->n_datas; j++)
 		silence_data(&p->silence, &b->datas[j]);
+	return true;
 }
 
 static inline void silence_outputs(struct pm_guard *g)
 {
 	uint32_t i, n_ports, engage;
+	bool measure = true;
 
 	if (!__atomic_load_n(&g->mute->muted, __ATOMIC_ACQUIRE))
 		return;
 	engage = __atomic_load_n(&g->mute->engage, __ATOMIC_ACQUIRE);
 	n_ports = __atomic_load_n(&g->n_ports, __ATOMIC_ACQUIRE);
 	for (i = 0; i < n_ports; i++)
-		silence_port(&g->ports[i], engage);
+		if (silence_port(g, &g->ports[i], engage, measure))
+			measure = false;
 }
 
 static void rt_start(void *data)
@@ -309,8 +339,11 @@ static int guard_port_set_param(void *object, enum spa_direction direction, uint
 
 	if (p != NULL && id == SPA_PARAM_Format && res >= 0) {
 		struct pm_silence s;
+		struct pm_level_format l;
 		pm_silence_for_format_pod(param, &s);
+		pm_level_for_format_pod(param, &l);
 		p->silence = s;
+		p->level = l;
 		pw_log_debug("%p: port %u format set, silence stride:%u zero:%u",
 				g, port_id, s.stride, s.zero);
 	}
@@ -498,4 +531,15 @@ void pm_guard_destroy(struct pm_guard *g)
 struct pw_impl_node *pm_guard_get_node(struct pm_guard *g)
 {
 	return g->node;
+}
+
+uint32_t pm_guard_take_level(struct pm_guard *g, double *mean_square)
+{
+	uint32_t n = __atomic_exchange_n(&g->level_n, 0, __ATOMIC_RELAXED);
+	uint64_t sum = __atomic_exchange_n(&g->level_sum, 0, __ATOMIC_RELAXED);
+
+	/* the two are taken apart: a cycle may fall in between, which
+	 * moves one measure to the next interval at most */
+	*mean_square = n ? (double)sum / n / 4294967296.0 : 0.0;
+	return n;
 }

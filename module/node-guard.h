@@ -39,4 +39,9 @@ void pm_guard_sync(struct pm_guard *guard);
 
 struct pw_impl_node *pm_guard_get_node(struct pm_guard *guard);
 
+/* The mean square (full scale 1.0) of the signal silenced since the last
+ * call, one port per cycle; returns the number of cycles measured. Only
+ * muted cycles are measured. Main thread. */
+uint32_t pm_guard_take_level(struct pm_guard *guard, double *mean_square);
+
 #endif

@@ -57,6 +57,14 @@ struct pm_source_report {
 void pm_policy_client_source_mute(struct pm_policy_client *client, const char *source,
 		bool muted);
 
+/* Speech into a muted microphone (the enforcer rate-limits). */
+void pm_policy_client_speech(struct pm_policy_client *client, const char *source);
+
+/* A capture link of source while muted, and its end (id: the link's). */
+void pm_policy_client_capture_started(struct pm_policy_client *client, uint32_t id,
+		const char *source, const char *application, uint32_t pid, const char *binary);
+void pm_policy_client_capture_stopped(struct pm_policy_client *client, uint32_t id);
+
 void pm_policy_client_report_sources(struct pm_policy_client *client,
 		const struct pm_source_report *sources, uint32_t n_sources);
 
