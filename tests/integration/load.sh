@@ -96,8 +96,11 @@ fi
 # ---- no sample after an acknowledged mute ----
 pm_timelines=()
 for i in $(seq $N_PM); do pm_timelines+=("$T/pm$i.tl"); done
+python3 "$STORM" check "$T/calls.log" "$QUANTUM_NS" 20 "${pm_timelines[@]}" > "$T/storm-check.out" 2>&1
+rc=$?
+sed 's/^/       /' "$T/storm-check.out" >&2
 check "every timeline client: zero samples from one quantum after each acknowledged mute to the next unmute call; signal after unmutes" \
-	python3 "$STORM" check "$T/calls.log" "$QUANTUM_NS" 20 "${pm_timelines[@]}"
+	test "$rc" -eq 0
 
 # pw-record and parec have no timeline: they got data throughout, signal
 # at both ends and the 1.5 s held mute as an unbroken silence
