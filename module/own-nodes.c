@@ -30,6 +30,7 @@ struct entry {
 
 struct pm_own_nodes {
 	struct pw_context *context;
+	struct spa_hook context_listener;
 	struct pw_core *core;
 	struct spa_hook core_listener;
 	struct pw_registry *registry;
@@ -134,6 +135,29 @@ static const struct pw_core_events core_events = {
 	.error = core_error,
 };
 
+static void disconnect(struct pm_own_nodes *o)
+{
+	if (o->core == NULL)
+		return;
+	spa_hook_remove(&o->registry_listener);
+	pw_proxy_destroy((struct pw_proxy *)o->registry);
+	spa_hook_remove(&o->core_listener);
+	pw_core_disconnect(o->core);
+	o->core = NULL;
+}
+
+/* pw_context_destroy() disconnects (and frees) every core before it
+ * destroys the modules: let go of ours first. */
+static void context_destroy(void *data)
+{
+	disconnect(data);
+}
+
+static const struct pw_context_events context_events = {
+	PW_VERSION_CONTEXT_EVENTS,
+	.destroy = context_destroy,
+};
+
 struct pm_own_nodes *pm_own_nodes_new(struct pw_context *context,
 		const struct pm_own_nodes_events *events, void *data)
 {
@@ -155,6 +179,7 @@ struct pm_own_nodes *pm_own_nodes_new(struct pw_context *context,
 	if (o->registry == NULL)
 		goto error_core;
 	pw_registry_add_listener(o->registry, &o->registry_listener, &registry_events, o);
+	pw_context_add_listener(context, &o->context_listener, &context_events, o);
 	return o;
 
 error_core:
@@ -195,10 +220,8 @@ void pm_own_nodes_destroy(struct pm_own_nodes *o)
 {
 	struct entry *e, *t;
 
-	spa_hook_remove(&o->registry_listener);
-	pw_proxy_destroy((struct pw_proxy *)o->registry);
-	spa_hook_remove(&o->core_listener);
-	pw_core_disconnect(o->core);
+	spa_hook_remove(&o->context_listener);
+	disconnect(o);
 	spa_list_for_each_safe(e, t, &o->entries, link) {
 		free(e->name);
 		free(e);

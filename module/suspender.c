@@ -21,6 +21,7 @@ PW_LOG_TOPIC_EXTERN(pm_log_topic);
 
 struct pm_suspender {
 	struct pw_context *context;
+	struct spa_hook context_listener;
 	bool self;
 	struct pw_core *core;
 	struct pw_registry *registry;
@@ -72,6 +73,28 @@ static const struct pw_registry_events registry_events = {
 	.global = registry_global,
 };
 
+static void disconnect(struct pm_suspender *s)
+{
+	if (s->core == NULL)
+		return;
+	spa_hook_remove(&s->registry_listener);
+	pw_proxy_destroy((struct pw_proxy *)s->registry);
+	pw_core_disconnect(s->core);
+	s->core = NULL;
+}
+
+/* pw_context_destroy() disconnects (and frees) every core before it
+ * destroys the modules: let go of ours first. */
+static void context_destroy(void *data)
+{
+	disconnect(data);
+}
+
+static const struct pw_context_events context_events = {
+	PW_VERSION_CONTEXT_EVENTS,
+	.destroy = context_destroy,
+};
+
 struct pm_suspender *pm_suspender_new(struct pw_context *context, bool self)
 {
 	struct pm_suspender *s = calloc(1, sizeof(*s));
@@ -79,6 +102,7 @@ struct pm_suspender *pm_suspender_new(struct pw_context *context, bool self)
 		return NULL;
 	s->context = context;
 	s->self = self;
+	pw_context_add_listener(context, &s->context_listener, &context_events, s);
 	return s;
 }
 
@@ -87,12 +111,7 @@ struct pm_suspender *pm_suspender_new(struct pw_context *context, bool self)
  * listing too, so the connection is remade for each batch. */
 static int connect_now(struct pm_suspender *s)
 {
-	if (s->core) {
-		spa_hook_remove(&s->registry_listener);
-		pw_proxy_destroy((struct pw_proxy *)s->registry);
-		pw_core_disconnect(s->core);
-		s->core = NULL;
-	}
+	disconnect(s);
 	s->core = s->self ? pw_context_connect_self(s->context, NULL, 0) :
 		pw_context_connect(s->context, NULL, 0);
 	if (s->core == NULL)
@@ -123,10 +142,7 @@ void pm_suspender_request(struct pm_suspender *s, const char *node_name)
 
 void pm_suspender_destroy(struct pm_suspender *s)
 {
-	if (s->core) {
-		spa_hook_remove(&s->registry_listener);
-		pw_proxy_destroy((struct pw_proxy *)s->registry);
-		pw_core_disconnect(s->core);
-	}
+	spa_hook_remove(&s->context_listener);
+	disconnect(s);
 	free(s);
 }
