@@ -235,6 +235,9 @@ void pm_policy_client_ack(struct pm_policy_client *c, uint64_t generation,
 	if (c->conn == NULL || !c->registered || c->owner == NULL)
 		return;
 	cancel_ack(c);
+	/* going away (shutdown, a lost bus): the reconnect registers again */
+	if (!dbus_connection_get_is_connected(c->conn))
+		return;
 
 	/* to the unique name we registered with, so a new owner of the
 	 * well-known name never gets an acknowledgement it did not ask for */
