@@ -12,6 +12,9 @@ void pm_core_init(struct pm_core *core, bool muted, uint64_t generation)
 	*core = (struct pm_core) {
 		.muted = muted,
 		.generation = generation ? generation : 1,
+		.speech_detection = true,
+		.notify_speech = true,
+		.notify_capture = true,
 	};
 }
 
@@ -69,7 +72,7 @@ uint32_t pm_core_set_muted(struct pm_core *core, bool muted)
 {
 	uint32_t changed = PM_CHANGED_MUTED | PM_CHANGED_GENERATION;
 
-	if (core->muted == muted)
+	if (core->muted == muted || pm_core_may_set_muted(core, muted) < 0)
 		return 0;
 	core->muted = muted;
 	/* Never 0 again, so that 0 can not match a fresh acknowledgement. */
@@ -79,6 +82,24 @@ uint32_t pm_core_set_muted(struct pm_core *core, bool muted)
 	if (core->n_enforcers > 0)
 		changed |= PM_CHANGED_ENFORCERS;
 	return changed | update_enforced(core);
+}
+
+int pm_core_may_set_muted(const struct pm_core *core, bool muted)
+{
+	return core->locked && !muted ? -EPERM : 0;
+}
+
+uint32_t pm_core_set_locked(struct pm_core *core, bool locked)
+{
+	uint32_t changed = 0;
+
+	if (locked)
+		changed = pm_core_set_muted(core, true);
+	if (core->locked != locked) {
+		core->locked = locked;
+		changed |= PM_CHANGED_LOCKED;
+	}
+	return changed;
 }
 
 struct pm_enforcer *pm_core_find(struct pm_core *core, const char *name)

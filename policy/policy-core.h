@@ -21,6 +21,10 @@ enum pm_changed {
 	PM_CHANGED_ENFORCERS	= 1 << 3,
 	PM_CHANGED_UNGUARDED	= 1 << 4,
 	PM_CHANGED_FOLLOW	= 1 << 5,
+	PM_CHANGED_LOCKED	= 1 << 6,
+	PM_CHANGED_SPEECH	= 1 << 7,	/* SpeechDetection */
+	PM_CHANGED_NOTIFY_SPEECH = 1 << 8,
+	PM_CHANGED_NOTIFY_CAPTURE = 1 << 9,
 };
 
 struct pm_enforcer_info {
@@ -67,6 +71,12 @@ struct pm_core {
 	bool enforced;
 	/* follow the default source's own mute (the desktop's mic-mute key) */
 	bool follow_source_mute;
+	/* set by the administrator (uid 0): muted, and nobody may unmute */
+	bool locked;
+	/* service options, published as read-only properties */
+	bool speech_detection;
+	bool notify_speech;
+	bool notify_capture;
 	struct pm_enforcer *enforcers;	/* in registration order */
 	uint32_t n_enforcers;
 	/* pm_core_compute_unguarded() of the reports, as last published */
@@ -84,8 +94,19 @@ enum pm_wait {
 void pm_core_init(struct pm_core *core, bool muted, uint64_t generation);
 void pm_core_clear(struct pm_core *core);
 
-/* Returns the changed mask; 0 when muted is already the state. */
+/* Returns the changed mask; 0 when muted is already the state, or when
+ * the lock forbids the change (check pm_core_may_set_muted() first to tell
+ * the caller why). */
 uint32_t pm_core_set_muted(struct pm_core *core, bool muted);
+
+/* The lock rules: muting always works; unmuting (SetMuted(false), a Toggle
+ * of a muted state, a followed source mute) does not while locked.
+ * Returns 0 or -EPERM. */
+int pm_core_may_set_muted(const struct pm_core *core, bool muted);
+
+/* Lock or unlock. Locking also mutes (a lock is a muted lock); unlocking
+ * leaves the state muted. Returns the changed mask. */
+uint32_t pm_core_set_locked(struct pm_core *core, bool locked);
 
 /* Add or replace (and reset the acknowledgement of) the enforcer name; a
  * name that registers again loses its report of sources.

@@ -54,7 +54,7 @@ int pm_state_parse(const char *buf, size_t len, struct pm_state *st, const char 
 	struct spa_json it, obj;
 	const char *val;
 	char key[64];
-	bool have_muted = false, muted = false;
+	bool have_muted = false, muted = false, locked = false;
 	uint64_t generation = 1;
 	int l;
 
@@ -74,6 +74,9 @@ int pm_state_parse(const char *buf, size_t len, struct pm_state *st, const char 
 			if (spa_json_parse_bool(val, l, &muted) <= 0)
 				FAIL("\"muted\" is not a boolean");
 			have_muted = true;
+		} else if (spa_streq(key, "locked")) {
+			if (spa_json_parse_bool(val, l, &locked) <= 0)
+				FAIL("\"locked\" is not a boolean");
 		} else if (spa_streq(key, "generation")) {
 			if (parse_u64(val, l, &generation) < 0)
 				FAIL("\"generation\" is not an unsigned integer");
@@ -86,8 +89,10 @@ int pm_state_parse(const char *buf, size_t len, struct pm_state *st, const char 
 	if (!have_muted)
 		FAIL("no \"muted\" key");
 
-	st->muted = muted;
+	/* a lock is a muted lock, whatever the file says */
+	st->muted = muted || locked;
 	st->generation = generation;
+	st->locked = locked;
 	return 0;
 }
 
@@ -95,8 +100,9 @@ int pm_state_parse(const char *buf, size_t len, struct pm_state *st, const char 
 
 int pm_state_format(const struct pm_state *st, char *buf, size_t size)
 {
-	return snprintf(buf, size, "{ \"muted\": %s, \"generation\": %" PRIu64 " }\n",
-			st->muted ? "true" : "false", st->generation);
+	return snprintf(buf, size, "{ \"muted\": %s, \"generation\": %" PRIu64 "%s }\n",
+			st->muted || st->locked ? "true" : "false", st->generation,
+			st->locked ? ", \"locked\": true" : "");
 }
 
 /* Reads at most size bytes; returns the count or -errno. */
@@ -131,6 +137,7 @@ enum pm_state_status pm_state_load(const char *dir, struct pm_state *st,
 	/* Fail closed: anything but a good file or no file at all is muted. */
 	st->muted = true;
 	st->generation = 1;
+	st->locked = false;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/" PM_STATE_FILE, dir) >= sizeof(path)) {
 		if (why)
@@ -214,16 +221,13 @@ static int sync_dir(const char *dir)
 	return res;
 }
 
-int pm_state_save(const char *dir, const struct pm_state *st)
+int pm_file_save_atomic(const char *dir, const char *name, const char *data, size_t len)
 {
-	char data[128], tmp[PATH_MAX], path[PATH_MAX];
-	int fd, len, res;
+	char tmp[PATH_MAX], path[PATH_MAX];
+	int fd, res;
 
-	len = pm_state_format(st, data, sizeof(data));
-	if (len < 0 || len >= (int)sizeof(data))
-		return -EINVAL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/" PM_STATE_FILE, dir) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/." PM_STATE_FILE ".XXXXXX", dir) >= sizeof(tmp))
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	if ((res = make_dirs(dir, 0700)) < 0)
 		return res;
@@ -255,6 +259,17 @@ fail:
 	return res;
 }
 
+int pm_state_save(const char *dir, const struct pm_state *st)
+{
+	char data[128];
+	int len;
+
+	len = pm_state_format(st, data, sizeof(data));
+	if (len < 0 || len >= (int)sizeof(data))
+		return -EINVAL;
+	return pm_file_save_atomic(dir, PM_STATE_FILE, data, len);
+}
+
 int pm_state_save_in_place(const char *dir, const struct pm_state *st)
 {
 	char data[128], path[PATH_MAX];
@@ -279,13 +294,17 @@ int pm_state_save_in_place(const char *dir, const struct pm_state *st)
 	return res;
 }
 
-/* mkostemp() names: "." PM_STATE_FILE "." and six characters */
+/* mkostemp() names: "." NAME "." and six characters, for the files that
+ * pm_file_save_atomic() writes here */
 static bool is_temp_name(const char *name)
 {
-	static const char prefix[] = "." PM_STATE_FILE ".";
+	static const char *const prefixes[] = { "." PM_STATE_FILE ".", ".capture-log." };
 
-	return strncmp(name, prefix, sizeof(prefix) - 1) == 0 &&
-		strlen(name) == sizeof(prefix) - 1 + 6;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0 &&
+		    strlen(name) == strlen(prefixes[i]) + 6)
+			return true;
+	return false;
 }
 
 int pm_state_cleanup(const char *dir)

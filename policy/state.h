@@ -15,6 +15,9 @@
 struct pm_state {
 	bool muted;
 	uint64_t generation;
+	/* locked by the administrator; written only when true, so files of
+	 * earlier versions (no key) load as unlocked */
+	bool locked;
 };
 
 enum pm_state_status {
@@ -43,13 +46,16 @@ enum pm_state_status pm_state_load(const char *dir, struct pm_state *st,
  * the old one, then dir is fsynced. Returns 0 or -errno. */
 int pm_state_save(const char *dir, const struct pm_state *st);
 
+/* Write dir/name atomically, as pm_state_save() does. 0 or -errno. */
+int pm_file_save_atomic(const char *dir, const char *name, const char *data, size_t len);
+
 /* The fallback when pm_state_save() fails (a full file system, a directory
  * we may not write): rewrite dir/state in place. Not atomic, but a file
  * left half written reads as corrupt, that is muted. Returns 0 or -errno. */
 int pm_state_save_in_place(const char *dir, const struct pm_state *st);
 
 /* Remove the temporary files that a save interrupted by a crash left in
- * dir. Returns how many were removed, or -errno. */
+ * dir (of the state file and the capture log). Returns how many were removed, or -errno. */
 int pm_state_cleanup(const char *dir);
 
 /* The default state directory: /var/lib/privacy-mute for the system bus,

@@ -422,6 +422,43 @@ static void test_report_limits(void)
 	pm_core_clear(&core);
 }
 
+/* The lock rules: a lock mutes; while locked, muting works and unmuting
+ * (SetMuted(false), Toggle of the muted state) is refused; unlocking
+ * leaves the state muted. */
+static void test_lock(void)
+{
+	struct pm_core core;
+	uint32_t changed, gen;
+
+	pm_core_init(&core, false, 1);
+	CHECK(pm_core_may_set_muted(&core, false) == 0 && pm_core_may_set_muted(&core, true) == 0);
+	changed = pm_core_set_locked(&core, true);
+	CHECK(core.locked && core.muted && core.generation == 2);
+	CHECK(changed & PM_CHANGED_LOCKED && changed & PM_CHANGED_MUTED &&
+			changed & PM_CHANGED_GENERATION);
+	CHECK(pm_core_may_set_muted(&core, true) == 0);
+	CHECK(pm_core_may_set_muted(&core, false) == -EPERM);
+	/* the toggle of a muted state is an unmute */
+	CHECK(pm_core_may_set_muted(&core, !core.muted) == -EPERM);
+	/* refused even when asked directly: nothing changes */
+	gen = core.generation;
+	CHECK(pm_core_set_muted(&core, false) == 0 && core.muted && core.generation == gen);
+	CHECK(pm_core_set_muted(&core, true) == 0);
+	/* locking again changes nothing */
+	CHECK(pm_core_set_locked(&core, true) == 0);
+
+	changed = pm_core_set_locked(&core, false);
+	CHECK(changed == PM_CHANGED_LOCKED && !core.locked && core.muted && core.generation == gen);
+	CHECK(pm_core_set_locked(&core, false) == 0);
+	CHECK(pm_core_set_muted(&core, false) != 0 && !core.muted);
+
+	/* locking what is muted already: only the lock changes */
+	pm_core_set_muted(&core, true);
+	gen = core.generation;
+	CHECK(pm_core_set_locked(&core, true) == PM_CHANGED_LOCKED && core.generation == gen);
+	pm_core_clear(&core);
+}
+
 int main(void)
 {
 	test_init();
@@ -433,6 +470,7 @@ int main(void)
 	test_unguarded();
 	test_unguarded_order();
 	test_report_limits();
+	test_lock();
 	if (failures)
 		fprintf(stderr, "%d checks failed\n", failures);
 	return failures ? 1 : 0;

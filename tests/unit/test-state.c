@@ -124,7 +124,8 @@ static void test_parse_huge(void)
  * in-place rewrite, a full disk) never reads as a state. */
 static void test_parse_prefixes(void)
 {
-	static const struct pm_state states[] = { { false, 1 }, { true, 2 }, { false, 123456 } };
+	static const struct pm_state states[] = { { false, 1 }, { true, 2 }, { false, 123456 },
+		{ true, 9, true } };
 	char buf[128];
 	struct pm_state st;
 	const char *why;
@@ -164,6 +165,30 @@ static void test_format(void)
 	CHECK(strcmp(buf, "{ \"muted\": true, \"generation\": 2 }\n") == 0);
 	/* too small a buffer is reported like snprintf */
 	CHECK(pm_state_format(&states[1], buf, 8) >= 8);
+}
+
+/* The lock: written only when set, so that earlier versions' files (and
+ * their exact format) stay as they were; a lock is a muted lock. */
+static void test_locked(void)
+{
+	struct pm_state st = { .muted = true, .generation = 3, .locked = true };
+	char buf[128];
+
+	pm_state_format(&st, buf, sizeof(buf));
+	CHECK(strcmp(buf, "{ \"muted\": true, \"generation\": 3, \"locked\": true }\n") == 0);
+	CHECK(parse(buf, &st) == 0 && st.muted && st.locked && st.generation == 3);
+	/* an earlier version's file: unlocked */
+	CHECK(parse("{ \"muted\": true, \"generation\": 4 }", &st) == 0 && !st.locked);
+	CHECK(parse("{ \"muted\": false, \"generation\": 4, \"locked\": false }", &st) == 0 &&
+			!st.locked && !st.muted);
+	/* locked but unmuted cannot be: muted */
+	CHECK(parse("{ \"muted\": false, \"generation\": 4, \"locked\": true }", &st) == 0 &&
+			st.locked && st.muted);
+	st = (struct pm_state) { .muted = false, .generation = 5, .locked = true };
+	pm_state_format(&st, buf, sizeof(buf));
+	CHECK(strstr(buf, "\"muted\": true") != NULL);
+	CHECK(parse("{ \"muted\": true, \"locked\": 1 }", &st) == -EINVAL);
+	CHECK(parse("{ \"muted\": true, \"locked\": \"true\" }", &st) == -EINVAL);
 }
 
 static char tmpdir[64];
@@ -400,6 +425,7 @@ int main(void)
 	test_parse_huge();
 	test_parse_prefixes();
 	test_format();
+	test_locked();
 	test_default_dir();
 
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pm-test-state.XXXXXX");
