@@ -9,9 +9,10 @@
 #include "bus-loop.h"
 
 /* libdbus uses two watches (read, write) per connection and a timeout per
- * pending call; a service that makes no calls needs very few. */
+ * pending call; the service bounds its own calls (notifications, caller
+ * checks) well below MAX_TIMERS. */
 #define MAX_WATCHES	16
-#define MAX_TIMERS	16
+#define MAX_TIMERS	64
 
 struct timer {
 	DBusTimeout *timeout;

@@ -2,9 +2,9 @@
 /* SPDX-License-Identifier: MIT */
 
 /*
- * Exit status: 0 done (and, for on/off/toggle, enforced); 1 the policy
- * answered but the state is not enforced; 2 bad usage, or the policy
- * service cannot be reached.
+ * Exit status: 0 done (and, for on/off/toggle/lock/unlock, enforced); 1 the
+ * policy answered but refused (locked, not root) or the state is not
+ * enforced; 2 bad usage, or the policy service cannot be reached.
  */
 
 #include <errno.h>
@@ -17,6 +17,7 @@
 
 #include <dbus/dbus.h>
 
+#include "capture-log.h"
 #include "policy-core.h"
 #include "policy-names.h"
 #include "status.h"
@@ -24,7 +25,7 @@
 #define DEFAULT_TIMEOUT_MS	5000
 #define MAX_TIMEOUT_MS		3600000
 
-#define EXIT_NOT_ENFORCED	1
+#define EXIT_NOT_ENFORCED	1	/* also: refused (locked, not root) */
 #define EXIT_TROUBLE		2
 
 struct cli {
@@ -49,17 +50,23 @@ static void usage(FILE *f)
 		"  watch [--json]  print the state, then a line on every change; with\n"
 		"                  --json one object per change for status bars\n"
 		"                  (text, alt, tooltip, class, muted, enforced)\n"
+		"  log [--json]    the applications that tried to capture while muted\n"
+		"                  (the last 200); --json: one JSON array on one line\n"
+		"  lock            (root) mute and lock: nobody can unmute until unlock\n"
+		"  unlock          (root) remove the lock; the state stays muted\n"
 		"\n"
 		"Options:\n"
-		"  --json          with status or watch: JSON, one object per line\n"
+		"  --json          with status, watch or log: JSON (see above)\n"
 		"  --timeout MS    how long to wait for the policy service (default: %d;\n"
 		"                  keep it above the service's --ack-timeout)\n"
 		"  --system        use the system bus instead of the session bus\n"
 		"  --help          show this help\n"
 		"  --version       show the version\n"
 		"\n"
-		"Exit status: 0 done and enforced; 1 the policy answered but the state\n"
-		"is not enforced; 2 bad usage or the policy service cannot be reached.\n",
+		"Exit status: 0 done (and enforced); 1 the policy answered but refused\n"
+		"(locked by the administrator, or lock/unlock by someone not root), or\n"
+		"the state is not enforced; 2 bad usage or the policy service cannot be\n"
+		"reached.\n",
 		DEFAULT_TIMEOUT_MS);
 }
 
@@ -97,12 +104,16 @@ static void report_call_error(const struct cli *c, const DBusError *error, bool 
 }
 
 /* Send m (consumed) and wait for the reply; NULL with a line on stderr
- * unless quiet. */
-static DBusMessage *call(struct cli *c, DBusMessage *m, bool auto_start, bool quiet)
+ * unless quiet. *refused (may be NULL): the policy refused the request
+ * (Locked, AccessDenied), said on stderr in its own words. */
+static DBusMessage *call_refusable(struct cli *c, DBusMessage *m, bool auto_start,
+		bool quiet, bool *refused)
 {
 	DBusMessage *r;
 	DBusError error;
 
+	if (refused)
+		*refused = false;
 	if (m == NULL) {
 		fprintf(stderr, "privacy-mute: out of memory\n");
 		return NULL;
@@ -112,11 +123,21 @@ static DBusMessage *call(struct cli *c, DBusMessage *m, bool auto_start, bool qu
 	r = dbus_connection_send_with_reply_and_block(c->conn, m, c->timeout_ms, &error);
 	dbus_message_unref(m);
 	if (r == NULL) {
-		if (!quiet)
+		if (refused && (dbus_error_has_name(&error, PM_ERROR_LOCKED) ||
+		    dbus_error_has_name(&error, PM_ERROR_ACCESS_DENIED))) {
+			*refused = true;
+			fprintf(stderr, "privacy-mute: %s\n", error.message);
+		} else if (!quiet) {
 			report_call_error(c, &error, auto_start);
+		}
 		dbus_error_free(&error);
 	}
 	return r;
+}
+
+static DBusMessage *call(struct cli *c, DBusMessage *m, bool auto_start, bool quiet)
+{
+	return call_refusable(c, m, auto_start, quiet, NULL);
 }
 
 static DBusMessage *new_call(const char *dest, const char *iface, const char *method)
@@ -186,20 +207,27 @@ static void explain(struct cli *c, bool muted)
 static int set_state(struct cli *c, const char *command)
 {
 	bool toggle = strcmp(command, "toggle") == 0;
+	bool lock = strcmp(command, "lock") == 0 || strcmp(command, "unlock") == 0;
 	dbus_bool_t muted = strcmp(command, "on") == 0, enforced = FALSE;
+	dbus_bool_t locked = strcmp(command, "lock") == 0;
 	DBusMessage *m, *r;
 	DBusError error;
-	bool ok;
+	bool ok, refused;
 
-	m = new_call(PM_POLICY_NAME, PM_POLICY_INTERFACE, toggle ? "Toggle" : "SetMuted");
+	m = new_call(PM_POLICY_NAME, PM_POLICY_INTERFACE,
+			toggle ? "Toggle" : lock ? "SetLocked" : "SetMuted");
 	if (m && !toggle &&
-	    !dbus_message_append_args(m, DBUS_TYPE_BOOLEAN, &muted, DBUS_TYPE_INVALID)) {
+	    !dbus_message_append_args(m, DBUS_TYPE_BOOLEAN, lock ? &locked : &muted,
+		    DBUS_TYPE_INVALID)) {
 		dbus_message_unref(m);
 		m = NULL;
 	}
 	/* the service is D-Bus activatable */
-	if ((r = call(c, m, true, false)) == NULL)
-		return EXIT_TROUBLE;
+	if ((r = call_refusable(c, m, true, false, &refused)) == NULL)
+		return refused ? EXIT_NOT_ENFORCED : EXIT_TROUBLE;
+	/* a lock is a muted lock; unlocking leaves the state muted */
+	if (lock)
+		muted = TRUE;
 	dbus_error_init(&error);
 	if (toggle)
 		ok = dbus_message_get_args(r, &error, DBUS_TYPE_BOOLEAN, &muted,
@@ -214,7 +242,12 @@ static int set_state(struct cli *c, const char *command)
 		dbus_error_free(&error);
 		return EXIT_TROUBLE;
 	}
-	printf("%s (%s)\n", muted ? "muted" : "unmuted", enforced ? "enforced" : "not enforced");
+	if (lock)
+		printf("%s, muted (%s)\n", locked ? "locked" : "unlocked",
+				enforced ? "enforced" : "not enforced");
+	else
+		printf("%s (%s)\n", muted ? "muted" : "unmuted",
+				enforced ? "enforced" : "not enforced");
 	fflush(stdout);
 	if (enforced)
 		return 0;
@@ -238,6 +271,34 @@ static int status(struct cli *c)
 	else
 		pm_status_print_text(stdout, &st);
 	pm_status_clear(&st);
+	return 0;
+}
+
+/* ---- log ---- */
+
+static int capture_log(struct cli *c)
+{
+	struct pm_capture_log log = { 0 };
+	DBusMessageIter it;
+	DBusMessage *r;
+	int res;
+
+	/* the log is on disk: starting the service to read it changes nothing */
+	r = call(c, new_call(PM_POLICY_NAME, PM_POLICY_INTERFACE, "GetCaptureLog"), true, false);
+	if (r == NULL)
+		return EXIT_TROUBLE;
+	res = dbus_message_iter_init(r, &it) ? pm_status_parse_capture_log(&it, &log) : -EINVAL;
+	dbus_message_unref(r);
+	if (res < 0) {
+		fprintf(stderr, "privacy-mute: the policy service sent a capture log "
+				"this client does not understand\n");
+		return EXIT_TROUBLE;
+	}
+	if (c->json)
+		pm_capture_log_print_json(stdout, &log);
+	else
+		pm_capture_log_print_text(stdout, &log);
+	pm_capture_log_clear(&log);
 	return 0;
 }
 
@@ -491,10 +552,12 @@ int main(int argc, char **argv)
 		return bad_usage("unexpected argument '%s'", argv[optind + 1]);
 	if (strcmp(command, "on") != 0 && strcmp(command, "off") != 0 &&
 	    strcmp(command, "toggle") != 0 && strcmp(command, "status") != 0 &&
-	    strcmp(command, "watch") != 0)
+	    strcmp(command, "watch") != 0 && strcmp(command, "log") != 0 &&
+	    strcmp(command, "lock") != 0 && strcmp(command, "unlock") != 0)
 		return bad_usage("unknown command '%s'", command);
-	if (c.json && strcmp(command, "status") != 0 && strcmp(command, "watch") != 0)
-		return bad_usage("--json goes with status and watch only");
+	if (c.json && strcmp(command, "status") != 0 && strcmp(command, "watch") != 0 &&
+	    strcmp(command, "log") != 0)
+		return bad_usage("--json goes with status, watch and log only");
 
 	if (connect_bus(&c) < 0)
 		return EXIT_TROUBLE;
@@ -502,6 +565,8 @@ int main(int argc, char **argv)
 		res = status(&c);
 	else if (strcmp(command, "watch") == 0)
 		res = watch(&c);
+	else if (strcmp(command, "log") == 0)
+		res = capture_log(&c);
 	else
 		res = set_state(&c, command);
 

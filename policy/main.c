@@ -44,6 +44,12 @@ static void usage(FILE *f)
 		"                      with the desktop's mic-mute key or volume control\n"
 		"                      mutes, unmuting it there unmutes (any client that\n"
 		"                      may set that flag can then unmute; off by default)\n"
+		"  --no-speech-detection  ignore the enforcers' reports of speech while\n"
+		"                      muted (no SpeechWhileMuted signal, no notification)\n"
+		"  --no-notify-speech  no desktop notification \"You are muted\" when\n"
+		"                      someone speaks while muted (the signal stays)\n"
+		"  --no-notify-capture no desktop notification when an application\n"
+		"                      tries to capture while muted (the log stays)\n"
 		"  --replace           take the name over from a running instance\n"
 		"  --system            use the system bus instead of the session bus\n"
 		"  --help              show this help\n"
@@ -69,6 +75,9 @@ struct options {
 	bool replace;
 	bool system;
 	bool follow_source_mute;
+	bool no_speech_detection;
+	bool no_notify_speech;
+	bool no_notify_capture;
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -79,6 +88,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "ack-timeout", required_argument, NULL, 't' },
 		{ "replace", no_argument, NULL, 'r' },
 		{ "follow-source-mute", no_argument, NULL, 'f' },
+		{ "no-speech-detection", no_argument, NULL, 'S' },
+		{ "no-notify-speech", no_argument, NULL, 'N' },
+		{ "no-notify-capture", no_argument, NULL, 'C' },
 		{ "system", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -110,6 +122,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'f':
 			o->follow_source_mute = true;
+			break;
+		case 'S':
+			o->no_speech_detection = true;
+			break;
+		case 'N':
+			o->no_notify_speech = true;
+			break;
+		case 'C':
+			o->no_notify_capture = true;
 			break;
 		case 's':
 			o->system = true;
@@ -194,7 +215,7 @@ static int request_name(DBusConnection *conn, bool replace)
 	return 0;
 }
 
-static void load_state(const char *dir, struct pm_state *st)
+static void load_state(const char *dir, bool system, struct pm_state *st)
 {
 	char why[PATH_MAX + 128];
 
@@ -203,7 +224,10 @@ static void load_state(const char *dir, struct pm_state *st)
 	switch (pm_state_load(dir, st, why, sizeof(why))) {
 	case PM_STATE_UNREADABLE:
 	case PM_STATE_CORRUPT:
-		pm_log("%s; starting muted", why);
+		/* on the system bus the lock may be what the file held: keep
+		 * it, root unlocks (a session has nobody who could) */
+		st->locked = system;
+		pm_log("%s; starting muted%s", why, system ? " and locked" : "");
 		break;
 	default:
 		break;
@@ -263,7 +287,7 @@ int main(int argc, char **argv)
 		}
 		o.state_dir = dir;
 	}
-	load_state(o.state_dir, &state);
+	load_state(o.state_dir, o.system, &state);
 
 	if (setup_signals(&wait_mask) < 0) {
 		pm_log("cannot set up signal handling: %s", strerror(errno));
@@ -279,17 +303,24 @@ int main(int argc, char **argv)
 		.state_dir = o.state_dir,
 		.ack_timeout_ms = o.ack_timeout_ms,
 		.follow_source_mute = o.follow_source_mute,
+		.speech_detection = !o.no_speech_detection,
+		.notify_speech = !o.no_notify_speech,
+		.notify_capture = !o.no_notify_capture,
 	};
 	/* the object is there before the name: no call finds it missing */
 	if ((s = pm_service_new(conn, &config, &state)) == NULL)
 		goto out;
 	if (request_name(conn, o.replace) < 0)
 		goto out;
-	pm_log("running on the %s bus: %s (generation %" PRIu64 "), state in %s, "
-			"ack timeout %d ms%s", o.system ? "system" : "session",
-			state.muted ? "muted" : "unmuted", state.generation,
+	pm_log("running on the %s bus: %s%s (generation %" PRIu64 "), state in %s, "
+			"ack timeout %d ms%s%s%s%s", o.system ? "system" : "session",
+			state.muted || state.locked ? "muted" : "unmuted",
+			state.locked ? ", locked" : "", state.generation,
 			o.state_dir, o.ack_timeout_ms,
-			o.follow_source_mute ? ", following the default source's mute" : "");
+			o.follow_source_mute ? ", following the default source's mute" : "",
+			o.no_speech_detection ? ", no speech detection" : "",
+			o.no_notify_speech ? ", no speech notifications" : "",
+			o.no_notify_capture ? ", no capture notifications" : "");
 
 	status = run(loop, s, &wait_mask);
 out:

@@ -18,6 +18,10 @@ static const struct {
 	{ "Enforcers", PM_CHANGED_ENFORCERS },
 	{ "Unguarded", PM_CHANGED_UNGUARDED },
 	{ "FollowSourceMute", PM_CHANGED_FOLLOW },
+	{ "Locked", PM_CHANGED_LOCKED },
+	{ "SpeechDetection", PM_CHANGED_SPEECH },
+	{ "NotifySpeech", PM_CHANGED_NOTIFY_SPEECH },
+	{ "NotifyCapture", PM_CHANGED_NOTIFY_CAPTURE },
 };
 
 #define N_PROPERTIES	(sizeof(properties) / sizeof(properties[0]))
@@ -157,7 +161,91 @@ int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint3
 	return 0;
 }
 
+int pm_args_parse_capture_started(DBusMessage *m, uint32_t *id,
+		struct pm_capture_info *info, const char **why)
+{
+	DBusMessageIter it, dict, entry, var;
+	dbus_uint32_t u;
+	const char *key;
+	int res;
+
+	_Static_assert(PM_CAPTURE_STRING_MAX == 256, "update TOO_LONG");
+
+	*info = (struct pm_capture_info) { 0 };
+	if (!dbus_message_has_signature(m, "ua{sv}") || !dbus_message_iter_init(m, &it))
+		FAIL("expected signature (ua{sv})");
+	dbus_message_iter_get_basic(&it, &u);
+	*id = u;
+	dbus_message_iter_next(&it);
+
+	dbus_message_iter_recurse(&it, &dict);
+	while (dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY) {
+		dbus_message_iter_recurse(&dict, &entry);
+		dbus_message_iter_get_basic(&entry, &key);
+		dbus_message_iter_next(&entry);
+		dbus_message_iter_recurse(&entry, &var);
+
+		res = 0;
+		if (strcmp(key, "source") == 0)
+			res = info_string(&var, &info->source,
+					"\"source\" must be a string (variant of type s)",
+					TOO_LONG("source"), why);
+		else if (strcmp(key, "application") == 0)
+			res = info_string(&var, &info->application,
+					"\"application\" must be a string (variant of type s)",
+					TOO_LONG("application"), why);
+		else if (strcmp(key, "binary") == 0)
+			res = info_string(&var, &info->binary,
+					"\"binary\" must be a string (variant of type s)",
+					TOO_LONG("binary"), why);
+		else if (strcmp(key, "pid") == 0)
+			res = info_uint32(&var, &info->pid,
+					"\"pid\" must be a uint32 (variant of type u)", why);
+		if (res < 0)
+			return res;
+		dbus_message_iter_next(&dict);
+	}
+	return 0;
+}
+
+int pm_args_parse_speech(DBusMessage *m, const char **source, const char **why)
+{
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, source, DBUS_TYPE_INVALID))
+		FAIL("expected signature (s)");
+	if (strlen(*source) > PM_MAX_INFO_STRING)
+		FAIL("the source name is longer than the limit of 256 bytes");
+	return 0;
+}
+
 #undef FAIL
+
+bool pm_args_append_capture_log(DBusMessageIter *it, const struct pm_capture_log *log)
+{
+	DBusMessageIter arr = DBUS_MESSAGE_ITER_INIT_CLOSED;
+	DBusMessageIter st = DBUS_MESSAGE_ITER_INIT_CLOSED;
+
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "(ssusxx)", &arr))
+		return false;
+	for (uint32_t i = 0; i < log->n; i++) {
+		const struct pm_capture_entry *e = &log->entries[i];
+		dbus_uint32_t pid = e->pid;
+		dbus_int64_t start = e->start_us, stop = e->stop_us;
+
+		if (!dbus_message_iter_open_container(&arr, DBUS_TYPE_STRUCT, NULL, &st) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &e->application) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &e->binary) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &pid) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &e->source) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_INT64, &start) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_INT64, &stop) ||
+		    !dbus_message_iter_close_container(&arr, &st)) {
+			dbus_message_iter_abandon_container_if_open(&arr, &st);
+			dbus_message_iter_abandon_container_if_open(it, &arr);
+			return false;
+		}
+	}
+	return dbus_message_iter_close_container(it, &arr);
+}
 
 static const struct pm_method_info methods[] = {
 	{ PM_POLICY_INTERFACE, "SetMuted", "b", PM_METHOD_SET_MUTED },
@@ -167,6 +255,11 @@ static const struct pm_method_info methods[] = {
 	{ PM_POLICY_INTERFACE, "UnregisterEnforcer", "", PM_METHOD_UNREGISTER_ENFORCER },
 	{ PM_POLICY_INTERFACE, "ReportSources", "a(ussb)", PM_METHOD_REPORT_SOURCES },
 	{ PM_POLICY_INTERFACE, "SourceMuteChanged", "sb", PM_METHOD_SOURCE_MUTE_CHANGED },
+	{ PM_POLICY_INTERFACE, "SpeechWhileMuted", "s", PM_METHOD_SPEECH_WHILE_MUTED },
+	{ PM_POLICY_INTERFACE, "CaptureStarted", "ua{sv}", PM_METHOD_CAPTURE_STARTED },
+	{ PM_POLICY_INTERFACE, "CaptureStopped", "u", PM_METHOD_CAPTURE_STOPPED },
+	{ PM_POLICY_INTERFACE, "GetCaptureLog", "", PM_METHOD_GET_CAPTURE_LOG },
+	{ PM_POLICY_INTERFACE, "SetLocked", "b", PM_METHOD_SET_LOCKED },
 	{ DBUS_INTERFACE_PROPERTIES, "Get", "ss", PM_METHOD_GET },
 	{ DBUS_INTERFACE_PROPERTIES, "GetAll", "s", PM_METHOD_GET_ALL },
 	{ DBUS_INTERFACE_PROPERTIES, "Set", "ssv", PM_METHOD_SET },
@@ -346,6 +439,10 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	case PM_CHANGED_MUTED:
 	case PM_CHANGED_ENFORCED:
 	case PM_CHANGED_FOLLOW:
+	case PM_CHANGED_LOCKED:
+	case PM_CHANGED_SPEECH:
+	case PM_CHANGED_NOTIFY_SPEECH:
+	case PM_CHANGED_NOTIFY_CAPTURE:
 		sig = "b";
 		break;
 	case PM_CHANGED_GENERATION:
@@ -366,8 +463,17 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	case PM_CHANGED_MUTED:
 	case PM_CHANGED_ENFORCED:
 	case PM_CHANGED_FOLLOW:
+	case PM_CHANGED_LOCKED:
+	case PM_CHANGED_SPEECH:
+	case PM_CHANGED_NOTIFY_SPEECH:
+	case PM_CHANGED_NOTIFY_CAPTURE:
 		b = mask == PM_CHANGED_MUTED ? core->muted :
-			mask == PM_CHANGED_ENFORCED ? core->enforced : core->follow_source_mute;
+			mask == PM_CHANGED_ENFORCED ? core->enforced :
+			mask == PM_CHANGED_FOLLOW ? core->follow_source_mute :
+			mask == PM_CHANGED_LOCKED ? core->locked :
+			mask == PM_CHANGED_SPEECH ? core->speech_detection :
+			mask == PM_CHANGED_NOTIFY_SPEECH ? core->notify_speech :
+			core->notify_capture;
 		ok = dbus_message_iter_append_basic(&var, DBUS_TYPE_BOOLEAN, &b);
 		break;
 	case PM_CHANGED_GENERATION:

@@ -9,6 +9,7 @@
 
 #include <dbus/dbus.h>
 
+#include "capture-log.h"
 #include "policy-core.h"
 
 /*
@@ -31,6 +32,22 @@ int pm_args_parse_enforcer_info(DBusMessage *m, struct pm_enforcer_info *info,
 int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint32_t *n,
 		const char **why);
 
+/* The CaptureStarted arguments: u id, a{sv} info with optional keys
+ * "source" s, "application" s, "binary" s (each at most
+ * PM_CAPTURE_STRING_MAX bytes) and "pid" u; other keys are ignored. The
+ * strings in info point into m. Returns 0, or -EINVAL with *why set. */
+int pm_args_parse_capture_started(DBusMessage *m, uint32_t *id,
+		struct pm_capture_info *info, const char **why);
+
+/* The SpeechWhileMuted argument: s source of at most PM_MAX_INFO_STRING
+ * bytes. Returns 0, or -EINVAL with *why set. */
+int pm_args_parse_speech(DBusMessage *m, const char **source, const char **why);
+
+/* Append the capture log as a(ssusxx): application, binary, pid, source,
+ * start and stop in unix microseconds (stop 0: still open). false when
+ * out of memory. */
+bool pm_args_append_capture_log(DBusMessageIter *it, const struct pm_capture_log *log);
+
 /* The methods of the object, for the dispatcher of the service. */
 enum pm_method {
 	PM_METHOD_SET_MUTED,
@@ -40,6 +57,11 @@ enum pm_method {
 	PM_METHOD_UNREGISTER_ENFORCER,
 	PM_METHOD_REPORT_SOURCES,
 	PM_METHOD_SOURCE_MUTE_CHANGED,
+	PM_METHOD_SPEECH_WHILE_MUTED,
+	PM_METHOD_CAPTURE_STARTED,
+	PM_METHOD_CAPTURE_STOPPED,
+	PM_METHOD_GET_CAPTURE_LOG,
+	PM_METHOD_SET_LOCKED,
 	PM_METHOD_GET,
 	PM_METHOD_GET_ALL,
 	PM_METHOD_SET,

@@ -16,5 +16,10 @@
 #define PM_ERROR_UNKNOWN_METHOD		PM_ERROR_PREFIX "UnknownMethod"
 #define PM_ERROR_UNKNOWN_PROPERTY	PM_ERROR_PREFIX "UnknownProperty"
 #define PM_ERROR_UNKNOWN_INTERFACE	PM_ERROR_PREFIX "UnknownInterface"
+#define PM_ERROR_LOCKED			PM_ERROR_PREFIX "Locked"
+#define PM_ERROR_ACCESS_DENIED		PM_ERROR_PREFIX "AccessDenied"
+
+/* The refusal while locked, as the CLI prints it too */
+#define PM_LOCKED_MESSAGE	"the microphone mute is locked by the administrator"
 
 #endif /* PRIVACY_MUTE_POLICY_NAMES_H */

@@ -7,6 +7,10 @@
  * of pm_core_wait_verdict() is known: every enforcer acknowledged, or the
  * ack timeout passed, or the request was superseded. Bad input from a
  * caller gets a D-Bus error, never an exit.
+ *
+ * Calls the service makes itself (desktop notifications, asking the bus
+ * who a caller of SetLocked is) are pending calls answered in the loop:
+ * nothing here waits for another peer.
  */
 
 #include <errno.h>
@@ -15,17 +19,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus-loop.h"
+#include "capture-log.h"
 #include "introspect.h"
 #include "log.h"
 #include "policy-args.h"
 #include "policy-core.h"
 #include "policy-names.h"
 #include "policy-service.h"
+#include "ratelimit.h"
 
 /* Calls waiting for enforcers; beyond this they are answered at once. */
 #define MAX_PENDING	1024
+
+#define NOTIFY_NAME	"org.freedesktop.Notifications"
+#define NOTIFY_PATH	"/org/freedesktop/Notifications"
+/* notifications and caller checks in flight; more are skipped or refused
+ * (each pending call takes a libdbus timeout of the loop) */
+#define MAX_NOTIFY_CALLS	8
+#define MAX_UID_CHECKS		16
+#define CALL_TIMEOUT_MS		5000
+
+#define SPEECH_INTERVAL_MS	30000	/* per source */
+#define CAPTURE_NOTIFY_INTERVAL_MS 60000	/* per application */
+#define LOG_SAVE_INTERVAL_MS	1000	/* at most one capture log save per second */
+
+/* A call the service made and waits for, in the loop. */
+struct async {
+	struct async *next;
+	struct pm_service *s;
+	DBusPendingCall *pc;
+	DBusMessage *call;	/* SetLocked: the call to answer; NULL: a notification */
+	bool locked;		/* SetLocked: what it asked for */
+};
 
 struct pending {
 	struct pending *next;
@@ -50,7 +78,27 @@ struct pm_service {
 	bool path_registered;
 	bool filter_added;
 	int exit_status;
+
+	struct pm_capture_log log;
+	bool log_dirty;
+	int64_t log_save_at;	/* monotonic ms; 0: no save due */
+	int64_t log_saved_at;
+	struct pm_ratelimit speech_rl;
+	struct pm_ratelimit capture_rl;
+
+	bool notify_owner;	/* org.freedesktop.Notifications has an owner */
+	struct async *asyncs;
+	uint32_t n_notify_calls;
+	uint32_t n_uid_checks;
 };
+
+static int64_t unix_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 /* ---- sending ---- */
 
@@ -244,7 +292,8 @@ static void answer_or_wait(struct pm_service *s, DBusMessage *call, bool toggle)
  * not on disk. */
 static void save_state(struct pm_service *s)
 {
-	struct pm_state st = { .muted = s->core.muted, .generation = s->core.generation };
+	struct pm_state st = { .muted = s->core.muted, .generation = s->core.generation,
+		.locked = s->core.locked };
 	int res, res2;
 
 	if ((res = pm_state_save(s->state_dir, &st)) == 0)
@@ -257,6 +306,174 @@ static void save_state(struct pm_service *s)
 				"the change applies in memory only, a restart restores "
 				"the state last saved", s->state_dir, strerror(-res),
 				strerror(-res2));
+}
+
+/* ---- the capture log ---- */
+
+static void save_log(struct pm_service *s, int64_t now)
+{
+	int res;
+
+	s->log_dirty = false;
+	s->log_save_at = 0;
+	s->log_saved_at = now;
+	if ((res = pm_capture_log_save(s->state_dir, &s->log)) < 0)
+		pm_log("cannot save the capture log to %s/" PM_CAPTURE_LOG_FILE " (%s); "
+				"it is kept in memory", s->state_dir, strerror(-res));
+}
+
+/* Saved at once, or, right after a save, a second later: a burst of
+ * captures costs one write, not one per call. */
+static void log_changed(struct pm_service *s)
+{
+	int64_t now = pm_now_ms();
+
+	s->log_dirty = true;
+	if (s->log_save_at != 0)
+		return;
+	if (s->log_saved_at == 0 || now - s->log_saved_at >= LOG_SAVE_INTERVAL_MS)
+		save_log(s, now);
+	else
+		s->log_save_at = s->log_saved_at + LOG_SAVE_INTERVAL_MS;
+}
+
+/* ---- calls the service makes: notifications, caller checks ---- */
+
+static void async_remove(struct pm_service *s, struct async *a)
+{
+	for (struct async **pp = &s->asyncs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp != a)
+			continue;
+		*pp = a->next;
+		break;
+	}
+	if (a->call) {
+		s->n_uid_checks--;
+		dbus_message_unref(a->call);
+	} else {
+		s->n_notify_calls--;
+	}
+	dbus_pending_call_unref(a->pc);
+	free(a);
+}
+
+static struct async *async_start(struct pm_service *s, DBusMessage *m, DBusMessage *call,
+		DBusPendingCallNotifyFunction done)
+{
+	struct async *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->s = s;
+	if (!dbus_connection_send_with_reply(s->conn, m, &a->pc, CALL_TIMEOUT_MS) ||
+	    a->pc == NULL) {
+		/* out of memory, or the connection is gone */
+		free(a);
+		return NULL;
+	}
+	if (!dbus_pending_call_set_notify(a->pc, done, a, NULL)) {
+		dbus_pending_call_cancel(a->pc);
+		dbus_pending_call_unref(a->pc);
+		free(a);
+		return NULL;
+	}
+	if (call) {
+		a->call = dbus_message_ref(call);
+		s->n_uid_checks++;
+	} else {
+		s->n_notify_calls++;
+	}
+	a->next = s->asyncs;
+	s->asyncs = a;
+	return a;
+}
+
+static void notify_done(DBusPendingCall *pc, void *data)
+{
+	struct async *a = data;
+	DBusMessage *r = dbus_pending_call_steal_reply(pc);
+
+	if (r && dbus_message_get_type(r) == DBUS_MESSAGE_TYPE_ERROR)
+		pm_log("the notification server refused a notification: %s",
+				dbus_message_get_error_name(r));
+	if (r)
+		dbus_message_unref(r);
+	async_remove(a->s, a);
+}
+
+/* Body text of a notification may carry markup: a name shown there must
+ * not make links or tags. */
+static void markup_escape(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; in && *in && o + 6 < size; in++) {
+		const char *rep = *in == '<' ? "&lt;" : *in == '>' ? "&gt;" :
+			*in == '&' ? "&amp;" : NULL;
+
+		if (rep) {
+			memcpy(out + o, rep, strlen(rep));
+			o += strlen(rep);
+		} else {
+			out[o++] = ((unsigned char)*in < 0x20) ? ' ' : *in;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* A desktop notification, sent without waiting; skipped when nobody owns
+ * org.freedesktop.Notifications (a system bus has no notification server). */
+static void notify(struct pm_service *s, const char *summary, const char *body)
+{
+	const char *app = "privacy-mute", *icon = "microphone-sensitivity-muted";
+	dbus_uint32_t replaces = 0;
+	dbus_int32_t expire = -1;
+	DBusMessageIter it, arr, dict, entry, var;
+	DBusMessage *m;
+	unsigned char urgency = 1;
+	const char *key = "urgency";
+	bool ok;
+
+	if (!s->notify_owner) {
+		pm_log("no notification server (" NOTIFY_NAME " has no owner): "
+				"notification not shown");
+		return;
+	}
+	if (s->n_notify_calls >= MAX_NOTIFY_CALLS) {
+		pm_log("%u notifications still wait for the notification server: "
+				"notification not shown", s->n_notify_calls);
+		return;
+	}
+	m = dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME, "Notify");
+	if (m == NULL)
+		goto oom;
+	/* only a server that runs: never start one */
+	dbus_message_set_auto_start(m, FALSE);
+	dbus_message_iter_init_append(m, &it);
+	ok = dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &app) &&
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &replaces) &&
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &icon) &&
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &summary) &&
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &body) &&
+		dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "s", &arr) &&
+		dbus_message_iter_close_container(&it, &arr) &&
+		dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict) &&
+		dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
+		dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
+		dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "y", &var) &&
+		dbus_message_iter_append_basic(&var, DBUS_TYPE_BYTE, &urgency) &&
+		dbus_message_iter_close_container(&entry, &var) &&
+		dbus_message_iter_close_container(&dict, &entry) &&
+		dbus_message_iter_close_container(&it, &dict) &&
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &expire);
+	if (!ok || async_start(s, m, NULL, notify_done) == NULL) {
+		dbus_message_unref(m);
+		goto oom;
+	}
+	dbus_message_unref(m);
+	return;
+oom:
+	pm_log("out of memory: a notification was not sent");
 }
 
 static void change_muted(struct pm_service *s, bool muted, const char *by)
@@ -274,12 +491,22 @@ static void change_muted(struct pm_service *s, bool muted, const char *by)
 	emit_changed(s, changed);
 	/* calls for the previous state are superseded */
 	check_pending(s, pm_now_ms());
+	/* the log is of captures while muted: those end with the mute, even
+	 * if an enforcer's CaptureStopped is late or never comes */
+	if (!muted && pm_capture_log_close(&s->log, NULL, unix_now_us()) > 0)
+		log_changed(s);
 }
 
 static void set_muted(struct pm_service *s, DBusMessage *call, bool muted, bool toggle)
 {
 	const char *sender = dbus_message_get_sender(call);
 
+	if (pm_core_may_set_muted(&s->core, muted) < 0) {
+		pm_log("%s by %s refused: locked", toggle ? "toggle" : "unmute",
+				sender ? sender : "?");
+		reply_error(s, call, PM_ERROR_LOCKED, PM_LOCKED_MESSAGE);
+		return;
+	}
 	change_muted(s, muted, sender ? sender : "?");
 	answer_or_wait(s, call, toggle);
 }
@@ -493,6 +720,10 @@ static void handle_source_mute_changed(struct pm_service *s, DBusMessage *m)
 		return;
 	snprintf(by, sizeof(by), "the default source's own mute (%s)",
 			pm_printable(source, buf, sizeof(buf)));
+	if (pm_core_may_set_muted(&s->core, muted) < 0) {
+		pm_log("unmute by %s ignored: locked", by);
+		return;
+	}
 	change_muted(s, muted, by);
 }
 
@@ -509,6 +740,9 @@ static int drop_enforcer(struct pm_service *s, const char *name, const char *how
 	pm_core_unregister(&s->core, name, &changed);
 	pm_log("enforcer %s left (%s): %s pid %" PRIu32 " (%u registered)",
 			name, how, process, pid, s->core.n_enforcers);
+	/* its link ids mean nothing any more */
+	if (pm_capture_log_close(&s->log, name, unix_now_us()) > 0)
+		log_changed(s);
 	if (changed & PM_CHANGED_UNGUARDED)
 		log_unguarded(s);
 	emit_changed(s, changed);
@@ -528,6 +762,222 @@ static void handle_unregister(struct pm_service *s, DBusMessage *m)
 	}
 	reply_empty(s, m);
 	drop_enforcer(s, sender, "unregistered");
+}
+
+/* ---- trusted mute awareness: speech while muted, the capture log ---- */
+
+static bool from_enforcer(struct pm_service *s, DBusMessage *m, const char *method)
+{
+	const char *sender = dbus_message_get_sender(m);
+
+	if (sender != NULL && pm_core_find(&s->core, sender) != NULL)
+		return true;
+	reply_error(s, m, PM_ERROR_NOT_REGISTERED,
+			"%s is for registered enforcers: call RegisterEnforcer first", method);
+	return false;
+}
+
+/* An enforcer heard speech on source while muted (it sends a level
+ * decision, never audio). At most once per source per 30 s, here too. */
+static void handle_speech_while_muted(struct pm_service *s, DBusMessage *m)
+{
+	const char *source, *why, *path_iface = PM_POLICY_INTERFACE;
+	char buf[PM_MAX_INFO_STRING * 5 + 1], body[PM_MAX_INFO_STRING * 5 + 128], name[64];
+	DBusMessage *sig;
+
+	if (pm_args_parse_speech(m, &source, &why) < 0) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "SpeechWhileMuted: %s", why);
+		return;
+	}
+	if (!from_enforcer(s, m, "SpeechWhileMuted"))
+		return;
+	reply_empty(s, m);
+	if (!s->core.speech_detection || !s->core.muted)
+		return;
+	if (!pm_ratelimit_allow(&s->speech_rl, source, pm_now_ms()))
+		return;
+
+	pm_log("speech while muted on %s", pm_printable(source, name, sizeof(name)));
+	sig = dbus_message_new_signal(PM_POLICY_PATH, path_iface, "SpeechWhileMuted");
+	if (sig && !dbus_message_append_args(sig, DBUS_TYPE_STRING, &source, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(sig);
+		sig = NULL;
+	}
+	send_message(s, sig);
+
+	if (!s->core.notify_speech)
+		return;
+	markup_escape(source[0] ? source : "the microphone", buf, sizeof(buf));
+	snprintf(body, sizeof(body), "You seem to be speaking, but %s is muted: "
+			"nobody hears you.", buf);
+	notify(s, "You are muted", body);
+}
+
+static void handle_capture_started(struct pm_service *s, DBusMessage *m)
+{
+	const char *sender = dbus_message_get_sender(m), *why, *who;
+	struct pm_capture_info info;
+	char summary[PM_CAPTURE_STRING_MAX + 128], body[PM_CAPTURE_STRING_MAX * 16 + 128];
+	char app[PM_CAPTURE_STRING_MAX * 5 + 1], bin[PM_CAPTURE_STRING_MAX * 5 + 1];
+	char src[PM_CAPTURE_STRING_MAX * 5 + 1], l_app[64], l_src[64];
+	uint32_t id;
+	int res;
+
+	if (pm_args_parse_capture_started(m, &id, &info, &why) < 0) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "CaptureStarted: %s", why);
+		return;
+	}
+	if (!from_enforcer(s, m, "CaptureStarted"))
+		return;
+	reply_empty(s, m);
+	/* the log is of captures while muted */
+	if (!s->core.muted)
+		return;
+	res = pm_capture_log_start(&s->log, sender, id, &info, unix_now_us());
+	if (res == -EEXIST)
+		return;
+	if (res < 0) {
+		pm_log("out of memory: a capture was not logged");
+		return;
+	}
+	log_changed(s);
+	pm_log("capture while muted: %s pid %" PRIu32 " on %s (%s id %" PRIu32 ")",
+			pm_printable(info.application, l_app, sizeof(l_app)), info.pid,
+			pm_printable(info.source, l_src, sizeof(l_src)), sender, id);
+
+	if (!s->core.notify_capture)
+		return;
+	who = info.application && info.application[0] ? info.application :
+		info.binary && info.binary[0] ? info.binary : "An application";
+	if (!pm_ratelimit_allow(&s->capture_rl, who, pm_now_ms()))
+		return;
+	/* the summary is plain text by the notification spec */
+	snprintf(summary, sizeof(summary), "%s is trying to use the microphone "
+			"while it is muted", who);
+	markup_escape(info.binary ? info.binary : "", bin, sizeof(bin));
+	markup_escape(info.source && info.source[0] ? info.source : "a microphone",
+			src, sizeof(src));
+	markup_escape(who, app, sizeof(app));
+	snprintf(body, sizeof(body), "%s%s%s (pid %" PRIu32 ") records %s and gets "
+			"silence.", app, bin[0] && strcmp(bin, app) ? ", " : "",
+			bin[0] && strcmp(bin, app) ? bin : "", info.pid, src);
+	notify(s, summary, body);
+}
+
+static void handle_capture_stopped(struct pm_service *s, DBusMessage *m)
+{
+	dbus_uint32_t id;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID)) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "CaptureStopped expects (u)");
+		return;
+	}
+	if (!from_enforcer(s, m, "CaptureStopped"))
+		return;
+	reply_empty(s, m);
+	if (pm_capture_log_stop(&s->log, dbus_message_get_sender(m), id, unix_now_us()) == 0)
+		log_changed(s);
+}
+
+static void handle_get_capture_log(struct pm_service *s, DBusMessage *m)
+{
+	DBusMessageIter it;
+	DBusMessage *r = dbus_message_new_method_return(m);
+
+	if (r == NULL)
+		goto oom;
+	dbus_message_iter_init_append(r, &it);
+	if (!pm_args_append_capture_log(&it, &s->log)) {
+		dbus_message_unref(r);
+		goto oom;
+	}
+	reply(s, m, r);
+	return;
+oom:
+	reply_error(s, m, PM_ERROR_FAILED, "out of memory");
+}
+
+/* ---- the lock: only uid 0, as the bus says ---- */
+
+static void apply_lock(struct pm_service *s, DBusMessage *call, bool locked)
+{
+	const char *sender = dbus_message_get_sender(call);
+	uint32_t changed;
+	bool was_muted = s->core.muted;
+
+	changed = pm_core_set_locked(&s->core, locked);
+	if (changed) {
+		pm_log("%s by %s (uid 0)%s", locked ? "locked" : "unlocked", sender,
+				locked && !was_muted ? ": muted" : "");
+		save_state(s);
+		emit_changed(s, changed);
+		check_pending(s, pm_now_ms());
+	}
+	answer_or_wait(s, call, false);
+}
+
+static void uid_done(DBusPendingCall *pc, void *data)
+{
+	struct async *a = data;
+	struct pm_service *s = a->s;
+	DBusMessage *r = dbus_pending_call_steal_reply(pc);
+	dbus_uint32_t uid;
+
+	if (r && dbus_message_get_type(r) == DBUS_MESSAGE_TYPE_METHOD_RETURN &&
+	    dbus_message_get_args(r, NULL, DBUS_TYPE_UINT32, &uid, DBUS_TYPE_INVALID)) {
+		if (uid == 0) {
+			apply_lock(s, a->call, a->locked);
+		} else {
+			pm_log("SetLocked by %s (uid %" PRIu32 ") refused: not root",
+					dbus_message_get_sender(a->call), (uint32_t)uid);
+			reply_error(s, a->call, PM_ERROR_ACCESS_DENIED,
+					"only root (uid 0) may lock or unlock the microphone "
+					"mute; the caller is uid %" PRIu32, (uint32_t)uid);
+		}
+	} else {
+		reply_error(s, a->call, PM_ERROR_FAILED, "cannot tell who the caller is: "
+				"the bus did not answer GetConnectionUnixUser (%s)",
+				r ? dbus_message_get_error_name(r) : "no reply");
+	}
+	if (r)
+		dbus_message_unref(r);
+	async_remove(s, a);
+}
+
+static void handle_set_locked(struct pm_service *s, DBusMessage *m)
+{
+	const char *sender = dbus_message_get_sender(m);
+	DBusMessage *q;
+	dbus_bool_t b;
+	struct async *a;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID)) {
+		reply_error(s, m, PM_ERROR_INVALID_ARGS, "SetLocked expects (b)");
+		return;
+	}
+	if (sender == NULL) {
+		reply_error(s, m, PM_ERROR_ACCESS_DENIED,
+				"a caller without a bus name cannot be identified");
+		return;
+	}
+	if (s->n_uid_checks >= MAX_UID_CHECKS) {
+		reply_error(s, m, PM_ERROR_FAILED, "too many SetLocked calls at once; "
+				"try again");
+		return;
+	}
+	/* the bus knows the uid of every connection; asked without waiting */
+	q = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
+			DBUS_INTERFACE_DBUS, "GetConnectionUnixUser");
+	if (q == NULL || !dbus_message_append_args(q, DBUS_TYPE_STRING, &sender,
+				DBUS_TYPE_INVALID) ||
+	    (a = async_start(s, q, m, uid_done)) == NULL) {
+		if (q)
+			dbus_message_unref(q);
+		reply_error(s, m, PM_ERROR_FAILED, "out of memory");
+		return;
+	}
+	a->locked = b;
+	dbus_message_unref(q);
 }
 
 /* ---- org.freedesktop.DBus.Properties ---- */
@@ -645,6 +1095,11 @@ static void (*const handlers[PM_N_METHODS])(struct pm_service *s, DBusMessage *m
 	[PM_METHOD_UNREGISTER_ENFORCER] = handle_unregister,
 	[PM_METHOD_REPORT_SOURCES] = handle_report_sources,
 	[PM_METHOD_SOURCE_MUTE_CHANGED] = handle_source_mute_changed,
+	[PM_METHOD_SPEECH_WHILE_MUTED] = handle_speech_while_muted,
+	[PM_METHOD_CAPTURE_STARTED] = handle_capture_started,
+	[PM_METHOD_CAPTURE_STOPPED] = handle_capture_stopped,
+	[PM_METHOD_GET_CAPTURE_LOG] = handle_get_capture_log,
+	[PM_METHOD_SET_LOCKED] = handle_set_locked,
 	[PM_METHOD_GET] = handle_get,
 	[PM_METHOD_GET_ALL] = handle_get_all,
 	[PM_METHOD_SET] = handle_set,
@@ -684,7 +1139,7 @@ static DBusHandlerResult object_message(DBusConnection *conn, DBusMessage *m, vo
 static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data)
 {
 	struct pm_service *s = data;
-	const char *name;
+	const char *name, *old_owner, *new_owner;
 	bool from_bus = dbus_message_get_sender(m) != NULL &&
 		strcmp(dbus_message_get_sender(m), DBUS_SERVICE_DBUS) == 0;
 
@@ -699,6 +1154,12 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data
 	if (pm_args_name_gone(m, &name)) {
 		/* a unique name is never reused: its enforcer is gone */
 		drop_enforcer(s, name, "disconnected");
+	} else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
+	    dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name,
+		    DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING, &new_owner,
+		    DBUS_TYPE_INVALID) &&
+	    strcmp(name, NOTIFY_NAME) == 0) {
+		s->notify_owner = new_owner[0] != '\0';
 	} else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameLost") &&
 	    dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID) &&
 	    strcmp(name, PM_POLICY_NAME) == 0) {
@@ -709,6 +1170,23 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data
 }
 
 /* ---- lifetime ---- */
+
+static void load_log(struct pm_service *s)
+{
+	char why[512];
+	uint32_t n;
+
+	if (pm_capture_log_load(s->state_dir, &s->log, why, sizeof(why)) < 0) {
+		pm_log("%s; starting an empty capture log", why);
+		return;
+	}
+	/* open when the policy stopped without closing them (a crash): the
+	 * captures ended for this log when the policy was gone */
+	if ((n = pm_capture_log_close(&s->log, NULL, unix_now_us())) > 0) {
+		pm_log("closed %u capture%s left open by the previous run", n, n == 1 ? "" : "s");
+		s->log_dirty = true;
+	}
+}
 
 struct pm_service *pm_service_new(DBusConnection *conn,
 		const struct pm_service_config *config, const struct pm_state *state)
@@ -724,8 +1202,15 @@ struct pm_service *pm_service_new(DBusConnection *conn,
 	s->conn = conn;
 	s->ack_timeout_ms = config->ack_timeout_ms;
 	s->exit_status = -1;
-	pm_core_init(&s->core, state->muted, state->generation);
+	pm_core_init(&s->core, state->muted || state->locked, state->generation);
+	s->core.locked = state->locked;
 	s->core.follow_source_mute = config->follow_source_mute;
+	s->core.speech_detection = config->speech_detection;
+	s->core.notify_speech = config->notify_speech;
+	s->core.notify_capture = config->notify_capture;
+	pm_ratelimit_init(&s->speech_rl, SPEECH_INTERVAL_MS);
+	pm_ratelimit_init(&s->capture_rl, CAPTURE_NOTIFY_INTERVAL_MS);
+	load_log(s);
 
 	if (!dbus_connection_try_register_object_path(conn, PM_POLICY_PATH, &vtable, s, &error)) {
 		pm_log("cannot export " PM_POLICY_PATH ": %s", error.message);
@@ -742,6 +1227,12 @@ struct pm_service *pm_service_new(DBusConnection *conn,
 	if (dbus_error_is_set(&error)) {
 		pm_log("cannot watch bus names: %s", error.message);
 		goto fail;
+	}
+	/* after the match: a server that comes later is seen by the filter */
+	s->notify_owner = dbus_bus_name_has_owner(conn, NOTIFY_NAME, &error);
+	if (dbus_error_is_set(&error)) {
+		pm_log("cannot ask the bus for " NOTIFY_NAME ": %s", error.message);
+		dbus_error_free(&error);
 	}
 	return s;
 oom:
@@ -764,6 +1255,20 @@ void pm_service_destroy(struct pm_service *s)
 		dbus_message_unref(p->call);
 		free(p);
 	}
+	while (s->asyncs != NULL) {
+		struct async *a = s->asyncs;
+
+		dbus_pending_call_cancel(a->pc);
+		if (a->call)
+			reply_error(s, a->call, PM_ERROR_FAILED, "the policy service is stopping");
+		async_remove(s, a);
+	}
+	/* the captures end for this log when the policy stops */
+	if (pm_capture_log_close(&s->log, NULL, unix_now_us()) > 0)
+		s->log_dirty = true;
+	if (s->log_dirty)
+		save_log(s, pm_now_ms());
+	pm_capture_log_clear(&s->log);
 	if (s->filter_added)
 		dbus_connection_remove_filter(s->conn, filter, s);
 	if (s->path_registered)
@@ -776,6 +1281,8 @@ void pm_service_destroy(struct pm_service *s)
 void pm_service_expire(struct pm_service *s, int64_t now)
 {
 	check_pending(s, now);
+	if (s->log_dirty && s->log_save_at != 0 && now >= s->log_save_at)
+		save_log(s, now);
 }
 
 int pm_service_timeout(struct pm_service *s, int64_t now)
@@ -785,6 +1292,8 @@ int pm_service_timeout(struct pm_service *s, int64_t now)
 	for (struct pending *p = s->pending; p != NULL; p = p->next)
 		if (first < 0 || p->deadline < first)
 			first = p->deadline;
+	if (s->log_dirty && s->log_save_at != 0 && (first < 0 || s->log_save_at < first))
+		first = s->log_save_at;
 	if (first < 0)
 		return -1;
 	return first <= now ? 0 : (int)(first - now);

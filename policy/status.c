@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "policy-core.h"
 #include "status.h"
@@ -185,6 +186,26 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 				goto fail;
 			next.follow_source_mute = b;
 			next.have |= PM_CHANGED_FOLLOW;
+		} else if (strcmp(key, "Locked") == 0) {
+			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+				goto fail;
+			next.locked = b;
+			next.have |= PM_CHANGED_LOCKED;
+		} else if (strcmp(key, "SpeechDetection") == 0) {
+			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+				goto fail;
+			next.speech_detection = b;
+			next.have |= PM_CHANGED_SPEECH;
+		} else if (strcmp(key, "NotifySpeech") == 0) {
+			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+				goto fail;
+			next.notify_speech = b;
+			next.have |= PM_CHANGED_NOTIFY_SPEECH;
+		} else if (strcmp(key, "NotifyCapture") == 0) {
+			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+				goto fail;
+			next.notify_capture = b;
+			next.have |= PM_CHANGED_NOTIFY_CAPTURE;
 		} else if (strcmp(key, "Generation") == 0) {
 			if (!take(&var, DBUS_TYPE_UINT64, &t))
 				goto fail;
@@ -277,9 +298,16 @@ void pm_status_print_text(FILE *f, const struct pm_status *st)
 		fprintf(f, "enforced: %s\n", st->enforced ? "yes" : "no");
 	if (st->have & PM_CHANGED_GENERATION)
 		fprintf(f, "generation: %" PRIu64 "\n", st->generation);
+	if (st->have & PM_CHANGED_LOCKED)
+		fprintf(f, "locked: %s\n", st->locked ? "yes (by the administrator)" : "no");
 	if (st->have & PM_CHANGED_FOLLOW)
 		fprintf(f, "follows the default source's mute: %s\n",
 				st->follow_source_mute ? "yes" : "no");
+	if (st->have & PM_CHANGED_SPEECH)
+		fprintf(f, "speech detection: %s\n", st->speech_detection ? "on" : "off");
+	if (st->have & (PM_CHANGED_NOTIFY_SPEECH | PM_CHANGED_NOTIFY_CAPTURE))
+		fprintf(f, "notifications: speech %s, capture %s\n",
+				st->notify_speech ? "on" : "off", st->notify_capture ? "on" : "off");
 	if (st->have & PM_CHANGED_ENFORCERS)
 		print_text_enforcers(f, st);
 	if (!(st->have & PM_CHANGED_UNGUARDED))
@@ -367,7 +395,11 @@ void pm_status_print_json(FILE *f, const struct pm_status *st)
 		pm_json_print_string(f, src->media_class);
 		fputc('}', f);
 	}
-	fprintf(f, "], \"follow_source_mute\": %s}\n", json_bool(st->follow_source_mute));
+	fprintf(f, "], \"follow_source_mute\": %s, \"locked\": %s, \"speech_detection\": %s, "
+			"\"notify_speech\": %s, \"notify_capture\": %s}\n",
+			json_bool(st->follow_source_mute), json_bool(st->locked),
+			json_bool(st->speech_detection), json_bool(st->notify_speech),
+			json_bool(st->notify_capture));
 }
 
 void pm_status_print_bar(FILE *f, const struct pm_status *st)
@@ -423,4 +455,112 @@ void pm_status_print_bar(FILE *f, const struct pm_status *st)
 	fprintf(f, ", \"muted\": %s, \"enforced\": %s}\n",
 			json_bool(st->muted), json_bool(st->enforced));
 	free(tip);
+}
+
+/* ---- the capture log, as GetCaptureLog gives it ---- */
+
+int pm_status_parse_capture_log(DBusMessageIter *it, struct pm_capture_log *log)
+{
+	DBusMessageIter arr, st;
+	dbus_uint32_t pid;
+	dbus_int64_t start, stop;
+	int res = -EINVAL;
+
+	pm_capture_log_clear(log);
+	if (dbus_message_iter_get_arg_type(it) != DBUS_TYPE_ARRAY ||
+	    dbus_message_iter_get_element_type(it) != DBUS_TYPE_STRUCT)
+		return -EINVAL;
+	/* the client keeps what the policy sends, up to the policy's limit */
+	if ((log->entries = calloc(PM_CAPTURE_LOG_MAX, sizeof(*log->entries))) == NULL)
+		return -ENOMEM;
+	dbus_message_iter_recurse(it, &arr);
+	while (dbus_message_iter_get_arg_type(&arr) == DBUS_TYPE_STRUCT) {
+		struct pm_capture_entry *e;
+
+		if (log->n == PM_CAPTURE_LOG_MAX) {
+			res = -EINVAL;
+			goto fail;
+		}
+		e = &log->entries[log->n++];
+		*e = (struct pm_capture_entry) { 0 };
+		dbus_message_iter_recurse(&arr, &st);
+		if ((res = take_string(&st, &e->application)) < 0 ||
+		    (res = take_string(&st, &e->binary)) < 0)
+			goto fail;
+		res = -EINVAL;
+		if (!take(&st, DBUS_TYPE_UINT32, &pid))
+			goto fail;
+		if ((res = take_string(&st, &e->source)) < 0)
+			goto fail;
+		res = -EINVAL;
+		if (!take(&st, DBUS_TYPE_INT64, &start) || !take(&st, DBUS_TYPE_INT64, &stop) ||
+		    dbus_message_iter_get_arg_type(&st) != DBUS_TYPE_INVALID)
+			goto fail;
+		e->pid = pid;
+		e->start_us = start;
+		e->stop_us = stop;
+		dbus_message_iter_next(&arr);
+	}
+	return 0;
+fail:
+	pm_capture_log_clear(log);
+	return res;
+}
+
+static void print_time(FILE *f, int64_t us, bool with_date)
+{
+	time_t t = us / 1000000;
+	struct tm tm;
+	char buf[64];
+
+	if (us <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm) == 0) {
+		fputs("?", f);
+		return;
+	}
+	fputs(buf, f);
+}
+
+void pm_capture_log_print_text(FILE *f, const struct pm_capture_log *log)
+{
+	if (log->n == 0) {
+		fputs("no capture while muted is logged\n", f);
+		return;
+	}
+	for (uint32_t i = 0; i < log->n; i++) {
+		const struct pm_capture_entry *e = &log->entries[i];
+
+		print_time(f, e->start_us, true);
+		if (e->stop_us == 0) {
+			fputs(" - still going  ", f);
+		} else {
+			fputs(" - ", f);
+			print_time(f, e->stop_us, e->stop_us / 86400000000 != e->start_us / 86400000000);
+			fputs("  ", f);
+		}
+		print_text_string(f, e->application);
+		fputs(" (", f);
+		print_text_string(f, e->binary);
+		fprintf(f, ", pid %" PRIu32 ") on ", e->pid);
+		print_text_string(f, e->source);
+		fputc('\n', f);
+	}
+}
+
+void pm_capture_log_print_json(FILE *f, const struct pm_capture_log *log)
+{
+	fputc('[', f);
+	for (uint32_t i = 0; i < log->n; i++) {
+		const struct pm_capture_entry *e = &log->entries[i];
+
+		fputs(i ? ", {\"application\": " : "{\"application\": ", f);
+		pm_json_print_string(f, e->application);
+		fputs(", \"binary\": ", f);
+		pm_json_print_string(f, e->binary);
+		fprintf(f, ", \"pid\": %" PRIu32 ", \"source\": ", e->pid);
+		pm_json_print_string(f, e->source);
+		fprintf(f, ", \"start_us\": %" PRId64 ", \"stop_us\": %" PRId64 "}",
+				e->start_us, e->stop_us);
+	}
+	fputs("]\n", f);
 }

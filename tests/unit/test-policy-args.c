@@ -289,7 +289,9 @@ static void test_properties(void)
 	CHECK(round_trip(&core, ~0u, &st) == 0);
 	CHECK(st.have == (PM_CHANGED_MUTED | PM_CHANGED_GENERATION |
 				PM_CHANGED_ENFORCED | PM_CHANGED_ENFORCERS |
-				PM_CHANGED_UNGUARDED | PM_CHANGED_FOLLOW));
+				PM_CHANGED_UNGUARDED | PM_CHANGED_FOLLOW | PM_CHANGED_LOCKED |
+				PM_CHANGED_SPEECH | PM_CHANGED_NOTIFY_SPEECH |
+				PM_CHANGED_NOTIFY_CAPTURE));
 	CHECK(st.n_unguarded == 0 && st.unguarded == NULL);
 	CHECK(st.n_enforcers == 2);
 	CHECK(strcmp(st.enforcers[0].name, ":1.1") == 0);
@@ -412,14 +414,17 @@ static void test_output(void)
 				"\"acknowledged\": true}, {\"name\": \":1.2\", \"process\": \"wp\", "
 				"\"host\": \"\", \"pid\": 20, \"sources\": 1, "
 				"\"acknowledged\": false}], \"unguarded\": [], "
-			"\"follow_source_mute\": false}\n") == 0);
+			"\"follow_source_mute\": false, \"locked\": false, \"speech_detection\": false, "
+			"\"notify_speech\": false, \"notify_capture\": false}\n") == 0);
 	free(out);
 
 	st.n_enforcers = 0;
 	out = print_with(pm_status_print_json, &st);
 	if (out)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
-				"\"enforcers\": [], \"unguarded\": [], \"follow_source_mute\": false}\n") == 0);
+				"\"enforcers\": [], \"unguarded\": [], \"follow_source_mute\": false, "
+				"\"locked\": false, \"speech_detection\": false, \"notify_speech\": false, "
+				"\"notify_capture\": false}\n") == 0);
 	free(out);
 
 	st.unguarded = u;
@@ -430,7 +435,8 @@ static void test_output(void)
 				"\"enforcers\": [], \"unguarded\": [{\"id\": 0, \"name\": \"app.mic\", "
 				"\"class\": \"Audio/Source/Virtual\"}, {\"id\": 57, \"name\": "
 				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}], "
-			"\"follow_source_mute\": false}\n") == 0);
+			"\"follow_source_mute\": false, \"locked\": false, \"speech_detection\": false, "
+			"\"notify_speech\": false, \"notify_capture\": false}\n") == 0);
 	free(out);
 	out = print_with(pm_status_print_text, &st);
 	if (out)
@@ -555,6 +561,154 @@ static void test_lookup(void)
 	dbus_message_unref(m);
 }
 
+/* CaptureStarted (ua{sv}), SpeechWhileMuted (s), GetCaptureLog's reply */
+static void test_awareness(void)
+{
+	const char *app = "Zoom", *bin = "zoom", *src = "alsa_input.usb", *other = "x";
+	const struct pm_method_info *mt;
+	char long_str[300];
+	const char *lp = long_str, *why, *source;
+	dbus_uint32_t id = 77, pid = 4242;
+	struct pm_capture_info info;
+	struct pm_capture_log log = { 0 }, back = { 0 };
+	DBusMessageIter it, dict;
+	DBusMessage *m;
+	uint32_t got_id;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	memset(long_str, 'a', 257);
+	long_str[257] = '\0';
+
+	m = call("org.privacymute.Policy1", "CaptureStarted");
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &id);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
+	add_entry(&dict, "application", DBUS_TYPE_STRING, &app);
+	add_entry(&dict, "binary", DBUS_TYPE_STRING, &bin);
+	add_entry(&dict, "future", DBUS_TYPE_STRING, &other);	/* ignored */
+	add_entry(&dict, "source", DBUS_TYPE_STRING, &src);
+	add_entry(&dict, "pid", DBUS_TYPE_UINT32, &pid);
+	dbus_message_iter_close_container(&it, &dict);
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_OK && mt->id == PM_METHOD_CAPTURE_STARTED);
+	CHECK(pm_args_parse_capture_started(m, &got_id, &info, &why) == 0);
+	CHECK(got_id == 77 && info.pid == 4242);
+	CHECK(info.application && strcmp(info.application, "Zoom") == 0);
+	CHECK(info.binary && strcmp(info.binary, "zoom") == 0);
+	CHECK(info.source && strcmp(info.source, "alsa_input.usb") == 0);
+	dbus_message_unref(m);
+
+	/* every key optional */
+	m = call("org.privacymute.Policy1", "CaptureStarted");
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &id);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
+	dbus_message_iter_close_container(&it, &dict);
+	CHECK(pm_args_parse_capture_started(m, &got_id, &info, &why) == 0);
+	CHECK(info.application == NULL && info.binary == NULL && info.source == NULL &&
+			info.pid == 0);
+	dbus_message_unref(m);
+
+	/* a string over 256 bytes, a pid of the wrong type */
+	m = call("org.privacymute.Policy1", "CaptureStarted");
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &id);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
+	add_entry(&dict, "application", DBUS_TYPE_STRING, &lp);
+	dbus_message_iter_close_container(&it, &dict);
+	why = NULL;
+	CHECK(pm_args_parse_capture_started(m, &got_id, &info, &why) == -EINVAL);
+	CHECK(why && strstr(why, "application") && strstr(why, "256"));
+	dbus_message_unref(m);
+	m = call("org.privacymute.Policy1", "CaptureStarted");
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &id);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
+	add_entry(&dict, "pid", DBUS_TYPE_STRING, &other);
+	dbus_message_iter_close_container(&it, &dict);
+	CHECK(pm_args_parse_capture_started(m, &got_id, &info, &why) == -EINVAL);
+	dbus_message_unref(m);
+	/* the wrong signature */
+	m = call("org.privacymute.Policy1", "CaptureStarted");
+	dbus_message_append_args(m, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID);
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_BAD_SIGNATURE);
+	CHECK(pm_args_parse_capture_started(m, &got_id, &info, &why) == -EINVAL);
+	dbus_message_unref(m);
+
+	m = call("org.privacymute.Policy1", "SpeechWhileMuted");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &src, DBUS_TYPE_INVALID);
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_OK &&
+			mt->id == PM_METHOD_SPEECH_WHILE_MUTED);
+	CHECK(pm_args_parse_speech(m, &source, &why) == 0 && strcmp(source, src) == 0);
+	dbus_message_unref(m);
+	m = call("org.privacymute.Policy1", "SpeechWhileMuted");
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &lp, DBUS_TYPE_INVALID);
+	CHECK(pm_args_parse_speech(m, &source, &why) == -EINVAL);
+	dbus_message_unref(m);
+
+	m = call("org.privacymute.Policy1", "CaptureStopped");
+	dbus_message_append_args(m, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID);
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_OK && mt->id == PM_METHOD_CAPTURE_STOPPED);
+	dbus_message_unref(m);
+	m = call("org.privacymute.Policy1", "GetCaptureLog");
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_OK && mt->id == PM_METHOD_GET_CAPTURE_LOG);
+	dbus_message_unref(m);
+	m = call("org.privacymute.Policy1", "SetLocked");
+	CHECK(pm_args_lookup_method(m, &mt) == PM_LOOKUP_BAD_SIGNATURE && mt->id == PM_METHOD_SET_LOCKED);
+	dbus_message_unref(m);
+
+	/* the log as GetCaptureLog sends it, read back as the CLI does */
+	info = (struct pm_capture_info) { .application = "a\"b", .binary = "bin\n",
+		.source = "mic", .pid = 9 };
+	CHECK(pm_capture_log_start(&log, ":1.5", 1, &info, 1000) == 0);
+	info = (struct pm_capture_info) { .application = "second" };
+	CHECK(pm_capture_log_start(&log, ":1.5", 2, &info, 2000) == 0);
+	CHECK(pm_capture_log_stop(&log, ":1.5", 1, 3000) == 0);
+	m = dbus_message_new(DBUS_MESSAGE_TYPE_METHOD_RETURN);
+	dbus_message_iter_init_append(m, &it);
+	CHECK(pm_args_append_capture_log(&it, &log));
+	CHECK(strcmp(dbus_message_get_signature(m), "a(ssusxx)") == 0);
+	CHECK(dbus_message_iter_init(m, &it) && pm_status_parse_capture_log(&it, &back) == 0);
+	CHECK(back.n == 2);
+	if (back.n == 2) {
+		CHECK(strcmp(back.entries[0].application, "a\"b") == 0 &&
+				strcmp(back.entries[0].binary, "bin\n") == 0 &&
+				strcmp(back.entries[0].source, "mic") == 0 &&
+				back.entries[0].pid == 9 && back.entries[0].start_us == 1000 &&
+				back.entries[0].stop_us == 3000);
+		CHECK(strcmp(back.entries[1].application, "second") == 0 &&
+				strcmp(back.entries[1].binary, "") == 0 &&
+				back.entries[1].start_us == 2000 && back.entries[1].stop_us == 0);
+	}
+	f = open_memstream(&out, &size);
+	pm_capture_log_print_json(f, &back);
+	fclose(f);
+	CHECK(strcmp(out, "[{\"application\": \"a\\\"b\", \"binary\": \"bin\\n\", \"pid\": 9, "
+			"\"source\": \"mic\", \"start_us\": 1000, \"stop_us\": 3000}, "
+			"{\"application\": \"second\", \"binary\": \"\", \"pid\": 0, "
+			"\"source\": \"\", \"start_us\": 2000, \"stop_us\": 0}]\n") == 0);
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &size);
+	pm_capture_log_print_text(f, &back);
+	fclose(f);
+	/* two lines; control characters do not reach the terminal */
+	CHECK(strstr(out, "a\"b (bin?, pid 9) on mic\n") != NULL);
+	CHECK(strstr(out, "still going  second (?, pid 0) on ?\n") != NULL);
+	free(out);
+	dbus_message_unref(m);
+
+	/* a reply of another type is refused, and leaves nothing */
+	m = dbus_message_new(DBUS_MESSAGE_TYPE_METHOD_RETURN);
+	dbus_message_append_args(m, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID);
+	CHECK(dbus_message_iter_init(m, &it) && pm_status_parse_capture_log(&it, &back) == -EINVAL);
+	CHECK(back.n == 0 && back.entries == NULL);
+	dbus_message_unref(m);
+	pm_capture_log_clear(&back);
+	pm_capture_log_clear(&log);
+}
+
 int main(void)
 {
 	test_lookup();
@@ -563,6 +717,7 @@ int main(void)
 	test_properties();
 	test_status_bad();
 	test_output();
+	test_awareness();
 	if (failures)
 		fprintf(stderr, "%d checks failed\n", failures);
 	return failures ? 1 : 0;
