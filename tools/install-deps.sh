@@ -8,7 +8,8 @@ set -eu
 BASE_PKGS="meson ninja-build pkg-config gcc libdbus-1-dev dbus dbus-bin dbus-daemon \
 pulseaudio-utils alsa-utils gstreamer1.0-tools gstreamer1.0-plugins-base \
 libglib2.0-bin valgrind python3 gnuplot-nox clang libclang-rt-14-dev \
-scdoc bash-completion zsh debhelper dpkg-dev fakeroot build-essential"
+scdoc bash-completion zsh debhelper dpkg-dev fakeroot build-essential \
+python3-dbus python3-gi"
 BP_PKGS="pipewire pipewire-bin wireplumber pipewire-pulse pipewire-alsa \
 libpipewire-0.3-dev libspa-0.2-dev gstreamer1.0-pipewire libspa-0.2-modules"
 
