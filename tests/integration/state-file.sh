@@ -130,7 +130,7 @@ check "unreadable file: the policy starts muted" muted_is True
 check "unreadable file: one log line says it cannot open it" \
 	one_line "$d" "cannot open $d/state: Permission denied; starting muted"
 check "unreadable file: the enforcer follows, muted and enforced" wait_for 10 muted_enforced
-cap_parec "$T/unreadable.raw" 2 --device=alsamic
+cap_parec "$T/unreadable.raw" 3 --device=alsamic
 check "unreadable file: parec silent" expect silence "$T/unreadable.raw"
 check "unreadable file: 'off' succeeds (the directory is writable)" mute_off
 check "... and replaces it with a readable, whole state" file_says "$d" false
@@ -199,7 +199,7 @@ stop_policy KILL
 start_user_policy "$d" || exit 1
 check "full disk: a restarted policy restores it: muted" muted_is True
 check "... the enforcer follows" wait_for 10 muted_enforced
-cap_parec "$T/full.raw" 2 --device=alsamic
+cap_parec "$T/full.raw" 3 --device=alsamic
 check "... parec silent" expect silence "$T/full.raw"
 check "... no temporary file left behind" sh -c "! ls -A '$d' | grep -v '^state\$'"
 stop_policy
