@@ -151,7 +151,7 @@ stop_notify_server
 start_notify_server --slow 30 || exit 1
 python3 "$FAKE" register start:5:SlowApp::1:fakemic > "$T/slow.out" 2>&1
 check "hung notification server: the notification was sent" \
-	wait_for 10 test "$(notifications "SlowApp is trying to use the microphone while it is muted")" = 1
+	wait_for 10 notifications_are "SlowApp is trying to use the microphone while it is muted" 1
 check "hung notification server: the policy still answers" "$PM_CLI" --timeout 3000 status
 check "hung notification server: the policy still logs" \
 	sh -c "'$PM_CLI' --timeout 3000 log | grep -q SlowApp"

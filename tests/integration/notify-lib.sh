@@ -69,3 +69,10 @@ for o in json.load(sys.stdin):
 }
 
 unix_us() { date +%s%6N; }
+
+# for wait_for (which runs its command again each time; a $(...) in its
+# arguments would be read only once)
+signals_at_least() { test "$(speech_signals "$1")" -ge "$2"; }
+signals_are() { test "$(speech_signals "$1")" -eq "$2"; }
+notifications_at_least() { test "$(notifications "$1")" -ge "$2"; }
+notifications_are() { test "$(notifications "$1")" -eq "$2"; }
