@@ -21,6 +21,7 @@ set -u
 : "${BENCH_SCALE_CLIENTS:=64}"
 : "${BENCH_SCALE_SECONDS:=30}"
 : "${BENCH_SCALE_HZ:=20}"
+: "${BENCH_PARTS:=overhead engage scale}"	# a subset while working on one
 : "${BENCH_NOTE:=}"		# a line for the report, e.g. that the machine was shared
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
@@ -155,20 +156,17 @@ add_clients() {
 		PM_PID[cap$i]=$!
 		N_CLIENTS=$((N_CLIENTS + 1))
 	done
-	wait_for $((20 + n)) clients_running "$n" || die "only $(clients_running "$n") of $n clients run"
+	wait_for 30 clients_running "$n" || { daemon_ok && die "only $(clients_running "$n") of $n clients run"; return 1; }
 	sleep 1
 }
 
-# clients_running N: N bench-cap nodes are in state running
+# clients_running N: at least N bench-cap nodes ran cycles, as the
+# profiler saw them (lighter on the daemon than pw-dump with 64 clients)
 clients_running() {
-	pw-dump 2>/dev/null | python3 -c '
-import json, sys
-n = sum(1 for o in json.load(sys.stdin)
-        if o.get("type") == "PipeWire:Interface:Node"
-        and str(((o.get("info") or {}).get("props") or {}).get("node.name", "")).startswith("bench-cap-")
-        and (o.get("info") or {}).get("state") == "running")
-print(n)
-sys.exit(0 if n >= int(sys.argv[1]) else 1)' "$1"
+	local n
+	n=$("$PROFILE" --seconds 0.5 2>/dev/null | awk -F'\t' '$1 ~ /^bench-cap-/ && $4 > 0' | wc -l)
+	echo "$n"
+	[ "$n" -ge "$1" ]
 }
 
 stop_clients() {
@@ -201,46 +199,83 @@ cpu_ns() {
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
 wall_us() { echo "${EPOCHREALTIME/./}"; }
 
-# cpu_window GROUP SETUP Q N REP: one window of the daemon's CPU time
+# daemon_ok: pipewire still runs (kill -0 also succeeds on a zombie)
+daemon_ok() {
+	local st
+	st=$(awk '{ print $3 }' /proc/"${PM_PID[pipewire]}"/stat 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# crashed WHAT: pipewire ended under us (it has, on this machine, crashed
+# in libpipewire-module-protocol-native under load, with and without the
+# module): record it, stop what is left; the caller starts over
+MAX_CRASHES=${BENCH_MAX_CRASHES:-5}
+crashed() {
+	local pid=${PM_PID[pipewire]} rc
+	wait "$pid" 2>/dev/null; rc=$?
+	unset "PM_PID[pipewire]"
+	printf '%s\t%s\t%s\n' "$(date +%s)" "$rc" "$1" >> "$RAW/crashes.tsv"
+	{ echo "---- $1: exit status $rc"; tail -n 5 "$T/log/pipewire.log"; } >> "$RAW/crashes.log"
+	say "pipewire ended during $1 (exit status $rc); starting over"
+	stop_group
+	[ "$(wc -l < "$RAW/crashes.tsv")" -lt "$MAX_CRASHES" ] || die "pipewire ended $MAX_CRASHES times"
+}
+
+# cpu_window GROUP SETUP Q N REP: one window of the daemon's CPU time,
+# appended to $RAW/point.tmp; fails if the daemon ended
 cpu_window() {
 	local pid=${PM_PID[pipewire]} c0 c1 k0 k1 w0 w1
+	daemon_ok || return 1
 	c0=$(cpu_ns "$pid"); k0=$(cpu_ticks "$pid"); w0=$(wall_us)
 	sleep "$BENCH_WINDOW"
 	c1=$(cpu_ns "$pid"); k1=$(cpu_ticks "$pid"); w1=$(wall_us)
+	daemon_ok || return 1
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
-		$((c1 - c0)) $(((w1 - w0) * 1000)) $((k1 - k0)) >> "$RAW/overhead.tsv"
+		$((c1 - c0)) $(((w1 - w0) * 1000)) $((k1 - k0)) >> "$RAW/point.tmp"
 }
 
 set_setup() {
 	case $1 in
-	unmuted) "$PM_CLI" off >/dev/null || die "unmute not enforced" ;;
-	muted) "$PM_CLI" on >/dev/null || die "mute not enforced" ;;
+	unmuted) "$PM_CLI" off >/dev/null || { daemon_ok && die "unmute not enforced"; return 1; } ;;
+	muted) "$PM_CLI" on >/dev/null || { daemon_ok && die "mute not enforced"; return 1; } ;;
 	esac
 	sleep 0.3
 }
 
+# point GROUP Q N SETUP...: the setups in interleaved windows, then the
+# profiler for each; kept only if the daemon lived through all of it
+point() {
+	local group=$1 q=$2 n=$3 r s; shift 3
+	: > "$RAW/point.tmp"
+	set_quantum "$q"
+	for r in $(seq "$BENCH_REPEATS"); do
+		for s in "$@"; do
+			set_setup "$s" && cpu_window "$group" "$s" "$q" "$n" "$r" || return 1
+		done
+	done
+	for s in "$@"; do
+		set_setup "$s" || return 1
+		"$PROFILE" --seconds "$BENCH_PROFILE" > "$RAW/profile-$s-q$q-n$n.tsv" \
+			2>>"$T/log/clients.log" && daemon_ok || return 1
+	done
+	cat "$RAW/point.tmp" >> "$RAW/overhead.tsv"
+}
+
 # overhead GROUP SETUP...: every client count and quantum, the group's
-# setups measured in interleaved windows on one stack
+# setups measured on one stack
 overhead() {
 	local group=$1; shift
-	local target=benchmic1 n q r s
+	local target=benchmic1 n q
 	[ "$group" = gate ] && target=bench-gate
 	say "overhead: $group ($*)"
 	start_group "$group"
 	for n in $BENCH_CLIENTS; do
 		add_clients "$n" "$target"
 		for q in $BENCH_QUANTA; do
-			set_quantum "$q"
-			for r in $(seq "$BENCH_REPEATS"); do
-				for s in "$@"; do
-					set_setup "$s"
-					cpu_window "$group" "$s" "$q" "$n" "$r"
-				done
-			done
-			for s in "$@"; do
-				set_setup "$s"
-				"$PROFILE" --seconds "$BENCH_PROFILE" > "$RAW/profile-$s-q$q-n$n.tsv" \
-					2>>"$T/log/clients.log" || die "no profiler data"
+			until point "$group" "$q" "$n" "$@"; do
+				crashed "overhead $group, $n clients, quantum $q"
+				start_group "$group"
+				add_clients "$n" "$target"
 			done
 			say "  $n clients, quantum $q done"
 		done
@@ -248,59 +283,77 @@ overhead() {
 	stop_group
 }
 
-# engage: SetMuted calls, timed to the reply (Enforced) and to the first
-# silent / signal buffer a recording client gets
+# engage_q Q: SetMuted calls, timed to the reply (Enforced) and to the
+# first silent / signal buffer a recording client gets
+engage_q() {
+	local q=$1 qms gap
+	set_quantum "$q"
+	"$PM_CLI" off >/dev/null || return 1
+	"$CAPTURE" --target benchmic1 --name bench-engage --seconds 36000 \
+		--timeline "$RAW/engage-q$q.tl" > /dev/null 2>>"$T/log/clients.log" &
+	PM_PID[capengage]=$!
+	wait_for 20 test -s "$RAW/engage-q$q.tl" || { daemon_ok && die "the engage client got no buffers"; return 1; }
+	sleep 1
+	# calls at a random phase of the cycle, three quanta plus 20 ms apart
+	qms=$(awk -v q="$q" 'BEGIN { printf "%.3f", q * 1000 / 48000 }')
+	gap=$(awk -v q="$qms" 'BEGIN { printf "%.3f", 3 * q + 20 }')
+	"$TOGGLE" --count "$BENCH_ENGAGE_CALLS" --period-ms 0 --gap-ms "$gap" \
+		--jitter-ms "$qms" > "$RAW/engage-q$q.calls" 2>>"$T/log/clients.log" ||
+		die "SetMuted failed"
+	sleep 0.5
+	stop_clients
+	daemon_ok
+}
+
 engage() {
-	local q qms gap pid
+	local q
 	say "engage: $BENCH_ENGAGE_CALLS calls per quantum"
 	start_group module
 	for q in $BENCH_QUANTA; do
-		set_quantum "$q"
-		"$PM_CLI" off >/dev/null
-		"$CAPTURE" --target benchmic1 --name bench-engage --seconds 36000 \
-			--timeline "$RAW/engage-q$q.tl" > /dev/null 2>>"$T/log/clients.log" &
-		pid=$!
-		PM_PID[capengage]=$pid
-		wait_for 20 sh -c "test -s '$RAW/engage-q$q.tl'" || die "the engage client got no buffers"
-		sleep 1
-		# calls at a random phase of the cycle, three quanta plus 20 ms apart
-		qms=$(awk -v q="$q" 'BEGIN { printf "%.3f", q * 1000 / 48000 }')
-		gap=$(awk -v q="$qms" 'BEGIN { printf "%.3f", 3 * q + 20 }')
-		"$TOGGLE" --count "$BENCH_ENGAGE_CALLS" --period-ms 0 --gap-ms "$gap" \
-			--jitter-ms "$qms" > "$RAW/engage-q$q.calls" 2>>"$T/log/clients.log" ||
-			die "SetMuted failed"
-		sleep 0.5
-		stop_clients
+		until engage_q "$q"; do
+			crashed "engage, quantum $q"
+			start_group module
+		done
 		say "  quantum $q done"
 	done
 	stop_group
 }
 
-# scale: many sources and clients, the mute toggled at BENCH_SCALE_HZ,
+# scale_q Q: many sources and clients, the mute toggled at BENCH_SCALE_HZ,
 # against the same run without toggling
+scale_q() {
+	local q=$1 srcs=() i pid
+	for i in $(seq "$BENCH_SCALE_SOURCES"); do srcs+=("benchmic$i"); done
+	rm -rf "$RAW/scale-q$q"
+	mkdir -p "$RAW/scale-q$q"
+	set_quantum "$q"
+	"$PM_CLI" off >/dev/null || return 1
+	add_clients "$BENCH_SCALE_CLIENTS" "${srcs[@]}" -- "$RAW/scale-q$q" || return 1
+	"$PROFILE" --seconds "$BENCH_SCALE_SECONDS" > "$RAW/scale-q$q-steady.tsv" \
+		2>>"$T/log/clients.log" && daemon_ok || return 1
+	"$PROFILE" --seconds "$BENCH_SCALE_SECONDS" > "$RAW/scale-q$q-toggle.tsv" \
+		2>>"$T/log/clients.log" &
+	pid=$!
+	sleep 0.3
+	"$TOGGLE" --count $((BENCH_SCALE_SECONDS * BENCH_SCALE_HZ / 2 * 2)) \
+		--period-ms "$(awk -v h="$BENCH_SCALE_HZ" 'BEGIN { print 1000 / h }')" \
+		> "$RAW/scale-q$q.calls" 2>>"$T/log/clients.log" || die "SetMuted failed"
+	wait "$pid" || return 1
+	sleep 0.5
+	stop_clients
+	daemon_ok
+}
+
 scale() {
-	local q srcs=() i pid
+	local q
 	say "scale: $BENCH_SCALE_SOURCES sources, $BENCH_SCALE_CLIENTS clients, ${BENCH_SCALE_SECONDS}s at ${BENCH_SCALE_HZ} Hz"
 	start_group module "$BENCH_SCALE_SOURCES"
-	for i in $(seq "$BENCH_SCALE_SOURCES"); do srcs+=("benchmic$i"); done
 	wait_for 20 has_node "benchmic$BENCH_SCALE_SOURCES" || die "not all sources appeared"
 	for q in $BENCH_SCALE_QUANTA; do
-		mkdir -p "$RAW/scale-q$q"
-		set_quantum "$q"
-		"$PM_CLI" off >/dev/null
-		add_clients "$BENCH_SCALE_CLIENTS" "${srcs[@]}" -- "$RAW/scale-q$q"
-		"$PROFILE" --seconds "$BENCH_SCALE_SECONDS" > "$RAW/scale-q$q-steady.tsv" \
-			2>>"$T/log/clients.log" || die "no profiler data"
-		"$PROFILE" --seconds "$BENCH_SCALE_SECONDS" > "$RAW/scale-q$q-toggle.tsv" \
-			2>>"$T/log/clients.log" &
-		pid=$!
-		sleep 0.3
-		"$TOGGLE" --count $((BENCH_SCALE_SECONDS * BENCH_SCALE_HZ / 2 * 2)) \
-			--period-ms "$(awk -v h="$BENCH_SCALE_HZ" 'BEGIN { print 1000 / h }')" \
-			> "$RAW/scale-q$q.calls" 2>>"$T/log/clients.log" || die "SetMuted failed"
-		wait "$pid" || die "no profiler data"
-		sleep 0.5
-		stop_clients
+		until scale_q "$q"; do
+			crashed "scale, quantum $q"
+			start_group module "$BENCH_SCALE_SOURCES"
+		done
 		say "  quantum $q done"
 	done
 	stop_group
@@ -322,11 +375,18 @@ machine > "$RAW/machine.txt"
 start_bus || die "no bus"
 start_policy || die "no policy"
 : > "$RAW/overhead.tsv"
-overhead none none
-overhead module unmuted muted
-overhead gate filter-chain
-engage
-scale
+: > "$RAW/crashes.tsv"
+for part in $BENCH_PARTS; do
+	case $part in
+	overhead)
+		overhead none none
+		overhead module unmuted muted
+		overhead gate filter-chain ;;
+	engage) engage ;;
+	scale) scale ;;
+	*) die "unknown part $part" ;;
+	esac
+done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RAW/machine.txt"
 echo "duration: $(($(date +%s) - BENCH_START)) s" >> "$RAW/machine.txt"
 say "measured; writing the report"

@@ -56,6 +56,8 @@ struct data {
 	struct spa_list nodes;
 	int sync;
 	bool started;
+	struct spa_source *start_timer, *stop_timer;
+	double seconds;
 };
 
 static struct node *get_node(struct data *d, uint32_t id, const char *name)
@@ -182,7 +184,17 @@ static void on_core_done(void *data, uint32_t id, int seq)
 	if (d->profiler == NULL) {
 		fprintf(stderr, "pm-bench-profile: the daemon has no Profiler interface\n");
 		pw_main_loop_quit(d->loop);
+		return;
 	}
+	/* the window starts once the profiler is bound (connecting can be slow
+	 * on a loaded daemon); drop what the profiler had queued before */
+	struct pw_loop *l = pw_main_loop_get_loop(d->loop);
+	struct timespec settle = { 0, 300000000 }, value;
+	double seconds = d->seconds + 0.3;
+	value.tv_sec = (time_t)seconds;
+	value.tv_nsec = (long)((seconds - (double)value.tv_sec) * 1e9);
+	pw_loop_update_timer(l, d->start_timer, &settle, NULL, false);
+	pw_loop_update_timer(l, d->stop_timer, &value, NULL, false);
 }
 
 static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
@@ -226,8 +238,6 @@ int main(int argc, char *argv[])
 	};
 	struct data d = { 0 };
 	struct pw_loop *l;
-	struct spa_source *start_timer, *stop_timer;
-	struct timespec settle = { 0, 300000000 }, value;
 	double seconds = 2.0;
 	struct node *n, *t;
 	int c;
@@ -259,14 +269,9 @@ int main(int argc, char *argv[])
 	pw_registry_add_listener(d.registry, &d.registry_listener, &registry_events, &d);
 	d.sync = pw_core_sync(d.core, PW_ID_CORE, 0);
 
-	/* drop what the profiler had queued before we listened */
-	start_timer = pw_loop_add_timer(l, on_start, &d);
-	pw_loop_update_timer(l, start_timer, &settle, NULL, false);
-	stop_timer = pw_loop_add_timer(l, on_timeout, &d);
-	seconds += 0.3;
-	value.tv_sec = (time_t)seconds;
-	value.tv_nsec = (long)((seconds - (double)value.tv_sec) * 1e9);
-	pw_loop_update_timer(l, stop_timer, &value, NULL, false);
+	d.seconds = seconds;
+	d.start_timer = pw_loop_add_timer(l, on_start, &d);
+	d.stop_timer = pw_loop_add_timer(l, on_timeout, &d);
 
 	pw_main_loop_run(d.loop);
 

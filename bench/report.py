@@ -506,6 +506,16 @@ def main():
         md.append("Machine and run:\n")
         md += ["    " + line.rstrip() for line in f]
         md.append("")
+    crashes = os.path.join(raw, "crashes.tsv")
+    if os.path.exists(crashes):
+        with open(crashes) as f:
+            cr = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+        rows.append(("run", "", "", "", "pipewire_crashes", len(cr), "count"))
+        if cr:
+            md.append(f"pipewire ended {len(cr)} time(s) during the run; each time the point "
+                      "was measured again on a fresh stack (bench/bench.sh `crashed`):\n")
+            md += [f"    exit status {c[1]} during {c[2]}" for c in cr]
+            md.append("")
     ovmd = overhead_md(ov, rows)
     en = engage(raw, rows)
     sc = scale(raw, rows)
