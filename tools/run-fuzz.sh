@@ -23,6 +23,6 @@ else
 		-Db_lundef=false -Dfuzz-seconds="$secs" >/dev/null
 fi
 # only the fuzzers: the rest of this build is not needed here
-meson compile -C "$dir" tests/fuzz/fuzz-state tests/fuzz/fuzz-options \
+meson compile -C "$dir" tests/fuzz/fuzz-state tests/fuzz/fuzz-options tests/fuzz/fuzz-capture-log \
 	tests/fuzz/fuzz-policy-args tests/fuzz/fuzz-status >/dev/null
 exec meson test -C "$dir" --no-rebuild --suite fuzz --num-processes 2 --print-errorlogs

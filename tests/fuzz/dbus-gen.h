@@ -237,6 +237,13 @@ static const struct {
 	{ DBUS_MESSAGE_TYPE_SIGNAL, "org.freedesktop.DBus", "NameOwnerChanged" },
 	{ DBUS_MESSAGE_TYPE_SIGNAL, "org.freedesktop.DBus.Properties", "PropertiesChanged" },
 	{ DBUS_MESSAGE_TYPE_METHOD_RETURN, NULL, NULL },
+	/* appended, so that the seeds written before keep their meaning */
+	{ DBUS_MESSAGE_TYPE_METHOD_CALL, "org.privacymute.Policy1", "SourceMuteChanged" },
+	{ DBUS_MESSAGE_TYPE_METHOD_CALL, "org.privacymute.Policy1", "SpeechWhileMuted" },
+	{ DBUS_MESSAGE_TYPE_METHOD_CALL, "org.privacymute.Policy1", "CaptureStarted" },
+	{ DBUS_MESSAGE_TYPE_METHOD_CALL, "org.privacymute.Policy1", "CaptureStopped" },
+	{ DBUS_MESSAGE_TYPE_METHOD_CALL, "org.privacymute.Policy1", "GetCaptureLog" },
+	{ DBUS_MESSAGE_TYPE_METHOD_CALL, "org.privacymute.Policy1", "SetLocked" },
 };
 #define GEN_N_CALLS	(sizeof(gen_calls) / sizeof(gen_calls[0]))
 

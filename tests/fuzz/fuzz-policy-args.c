@@ -7,7 +7,9 @@
  * results drive a pm_core as the handlers would (register, acknowledge,
  * report, unregister, set the mute). At the end the properties are built
  * as for GetAll, must marshal into a message libdbus accepts, and must read
- * back (pm_status_update, as the CLI does) to what the core holds.
+ * back (pm_status_update, as the CLI does) to what the core holds. The
+ * capture reports drive a capture log, which must come back the same from
+ * the GetCaptureLog reply (as the CLI reads it) and from its file format.
  */
 
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture-log.h"
 #include "dbus-gen.h"
 #include "policy-args.h"
 #include "policy-core.h"
@@ -23,6 +26,52 @@
 #define ASSERT(cond) do { if (!(cond)) { \
 	fprintf(stderr, "%s:%d: assertion failed: %s\n", __FILE__, __LINE__, #cond); \
 	abort(); } } while (0)
+
+static struct pm_capture_log capture_log;
+
+static void handle_awareness(struct pm_core *core, DBusMessage *m,
+		enum pm_lookup lookup, const struct pm_method_info *mt)
+{
+	const char *sender = dbus_message_get_sender(m), *why, *source;
+	struct pm_capture_info info;
+	dbus_uint32_t id;
+	dbus_bool_t b;
+	uint32_t cid;
+	int res;
+
+	why = NULL;
+	res = pm_args_parse_capture_started(m, &cid, &info, &why);
+	if (res < 0) {
+		ASSERT(why != NULL && why[0] != '\0');
+	} else {
+		ASSERT(dbus_message_has_signature(m, "ua{sv}"));
+		ASSERT(info.application == NULL || strlen(info.application) <= PM_CAPTURE_STRING_MAX);
+		ASSERT(info.binary == NULL || strlen(info.binary) <= PM_CAPTURE_STRING_MAX);
+		ASSERT(info.source == NULL || strlen(info.source) <= PM_CAPTURE_STRING_MAX);
+		if (sender) {
+			res = pm_capture_log_start(&capture_log, sender, cid, &info,
+					(int64_t)core->generation * 1000);
+			/* the parser enforces the log's limits */
+			ASSERT(res == 0 || res == -EEXIST);
+		}
+	}
+	why = NULL;
+	if (pm_args_parse_speech(m, &source, &why) == 0)
+		ASSERT(strlen(source) <= PM_MAX_INFO_STRING);
+	else
+		ASSERT(why != NULL);
+	if (lookup != PM_LOOKUP_OK)
+		return;
+	if (mt->id == PM_METHOD_CAPTURE_STOPPED && sender &&
+	    dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID))
+		pm_capture_log_stop(&capture_log, sender, id, (int64_t)core->generation * 1000);
+	if (mt->id == PM_METHOD_SET_LOCKED &&
+	    dbus_message_get_args(m, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID))
+		pm_core_set_locked(core, b);
+	/* a lock is a muted lock, whatever came before */
+	if (core->locked)
+		ASSERT(core->muted && pm_core_may_set_muted(core, false) == -EPERM);
+}
 
 static void handle(struct pm_core *core, DBusMessage *m)
 {
@@ -41,6 +90,8 @@ static void handle(struct pm_core *core, DBusMessage *m)
 	ASSERT((lookup == PM_LOOKUP_OK || lookup == PM_LOOKUP_BAD_SIGNATURE) == (mt != NULL));
 	if (lookup == PM_LOOKUP_OK)
 		ASSERT(dbus_message_has_signature(m, mt->signature));
+
+	handle_awareness(core, m, lookup, mt);
 
 	if (pm_args_parse_set_muted(m, &muted))
 		pm_core_set_muted(core, muted);
@@ -62,6 +113,7 @@ static void handle(struct pm_core *core, DBusMessage *m)
 	if (pm_args_name_gone(m, &name)) {
 		ASSERT(name[0] == ':');
 		pm_core_unregister(core, name, &changed);
+		pm_capture_log_close(&capture_log, name, (int64_t)core->generation * 1000);
 	}
 	if (lookup == PM_LOOKUP_OK && mt->id == PM_METHOD_UNREGISTER_ENFORCER && sender)
 		pm_core_unregister(core, sender, &changed);
@@ -101,7 +153,8 @@ static void handle(struct pm_core *core, DBusMessage *m)
 static void check_properties(const struct pm_core *core)
 {
 	static const char *const names[] = { "Muted", "Enforced", "Generation",
-		"Enforcers", "Unguarded" };
+		"Enforcers", "Unguarded", "Locked", "SpeechDetection", "NotifySpeech",
+		"NotifyCapture", "FollowSourceMute" };
 	struct pm_status st = { 0 };
 	DBusMessageIter it;
 	DBusMessage *r, *back;
@@ -131,7 +184,7 @@ static void check_properties(const struct pm_core *core)
 	ASSERT(dbus_message_iter_init(back, &it));
 	ASSERT(pm_status_update(&st, &it) == 0);
 	ASSERT(st.muted == core->muted && st.enforced == core->enforced &&
-			st.generation == core->generation);
+			st.generation == core->generation && st.locked == core->locked);
 	ASSERT(st.n_enforcers == core->n_enforcers && st.n_unguarded == core->n_unguarded);
 	for (uint32_t i = 0; i < st.n_enforcers; i++)
 		ASSERT(strcmp(st.enforcers[i].name, core->enforcers[i].name) == 0 &&
@@ -146,6 +199,61 @@ static void check_properties(const struct pm_core *core)
 	pm_status_clear(&st);
 	dbus_message_unref(back);
 	dbus_message_unref(r);
+}
+
+static bool entries_equal(const struct pm_capture_log *a, const struct pm_capture_log *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (uint32_t i = 0; i < a->n; i++) {
+		const struct pm_capture_entry *x = &a->entries[i], *y = &b->entries[i];
+
+		if (strcmp(x->application, y->application) || strcmp(x->binary, y->binary) ||
+		    strcmp(x->source, y->source) || x->pid != y->pid ||
+		    x->start_us != y->start_us || x->stop_us != y->stop_us)
+			return false;
+	}
+	return true;
+}
+
+/* GetCaptureLog's reply as the CLI reads it, and the file, give it back */
+static void check_capture_log(void)
+{
+	struct pm_capture_log back = { 0 };
+	DBusMessageIter it;
+	DBusMessage *r, *again;
+	DBusError error;
+	const char *why;
+	char *wire, *text;
+	size_t len;
+	int wire_len;
+
+	ASSERT(capture_log.n <= PM_CAPTURE_LOG_MAX);
+	r = dbus_message_new(DBUS_MESSAGE_TYPE_METHOD_RETURN);
+	ASSERT(r != NULL && dbus_message_set_reply_serial(r, 1));
+	dbus_message_set_serial(r, 2);
+	dbus_message_iter_init_append(r, &it);
+	ASSERT(pm_args_append_capture_log(&it, &capture_log));
+	ASSERT(dbus_message_marshal(r, &wire, &wire_len));
+	dbus_error_init(&error);
+	again = dbus_message_demarshal(wire, wire_len, &error);
+	ASSERT(again != NULL);
+	dbus_free(wire);
+	ASSERT(dbus_message_iter_init(again, &it));
+	ASSERT(pm_status_parse_capture_log(&it, &back) == 0);
+	ASSERT(entries_equal(&capture_log, &back));
+	dbus_message_unref(again);
+	dbus_message_unref(r);
+
+	ASSERT(pm_capture_log_format(&capture_log, &text, &len) == 0);
+	why = NULL;
+	if (pm_capture_log_parse(text, len, &back, &why) != 0) {
+		fprintf(stderr, "the capture log's own file is refused: %s\n%s", why, text);
+		abort();
+	}
+	ASSERT(entries_equal(&capture_log, &back));
+	free(text);
+	pm_capture_log_clear(&back);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -167,6 +275,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 	}
 	check_properties(&core);
+	check_capture_log();
+	pm_capture_log_clear(&capture_log);
 	pm_core_clear(&core);
 	return 0;
 }

@@ -39,7 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ASSERT(len > 0 && (size_t)len < sizeof(buf));
 		why = NULL;
 		ASSERT(pm_state_parse(buf, len, &again, &why) == 0);
-		ASSERT(again.muted == st.muted && again.generation == st.generation);
+		ASSERT(again.muted == st.muted && again.generation == st.generation &&
+				again.locked == st.locked);
+		/* a lock is a muted lock */
+		ASSERT(!st.locked || st.muted);
 	}
 	free(copy);
 	return 0;

@@ -165,6 +165,38 @@ static void print_and_check(const struct pm_status *st)
 	free(out);
 }
 
+/* A GetCaptureLog reply as the CLI reads and prints it */
+static void capture_log_check(DBusMessage *m)
+{
+	struct pm_capture_log log = { 0 };
+	DBusMessageIter it;
+	char *out = NULL;
+	size_t len = 0;
+	const char *end;
+	FILE *f;
+
+	if (!dbus_message_iter_init(m, &it) || pm_status_parse_capture_log(&it, &log) < 0) {
+		ASSERT(log.n == 0 && log.entries == NULL);
+		return;
+	}
+	ASSERT((f = open_memstream(&out, &len)) != NULL);
+	pm_capture_log_print_text(f, &log);
+	fclose(f);
+	free(out);
+	out = NULL;
+	ASSERT((f = open_memstream(&out, &len)) != NULL);
+	pm_capture_log_print_json(f, &log);
+	fclose(f);
+	ASSERT(len > 0 && out[len - 1] == '\n' && memchr(out, '\n', len) == out + len - 1);
+	end = json_value(out, 0);
+	if (end == NULL || *json_ws(end) != '\0') {
+		fprintf(stderr, "invalid JSON: %s", out);
+		abort();
+	}
+	free(out);
+	pm_capture_log_clear(&log);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gen g = { .data = data, .size = size, .budget = 4096 };
@@ -187,6 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					ASSERT(memcmp(&before, &st, sizeof(st)) == 0);
 			}
 			print_and_check(&st);
+			capture_log_check(m);
 			/* PropertiesChanged: (s a{sv} as), the dict second */
 			if (dbus_message_iter_init(m, &it) && dbus_message_iter_next(&it))
 				pm_status_update(&st, &it);

@@ -12,7 +12,9 @@ root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 CALL = {"SetMuted": 0, "Toggle": 1, "RegisterEnforcer": 2, "Acknowledge": 3,
         "UnregisterEnforcer": 4, "ReportSources": 5, "Get": 6, "GetAll": 7,
         "Set": 8, "Introspect": 9, "NameOwnerChanged": 16,
-        "PropertiesChanged": 17, "Return": 18}
+        "PropertiesChanged": 17, "Return": 18, "SourceMuteChanged": 19,
+        "SpeechWhileMuted": 20, "CaptureStarted": 21, "CaptureStopped": 22,
+        "GetCaptureLog": 23, "SetLocked": 24}
 WORDS = ["", "process", "host", "pid", "sources", "Muted", "Enforced",
          "Generation", "Enforcers", "Unguarded", "org.privacymute.Policy1",
          "org.freedesktop.DBus.Properties"]
@@ -85,6 +87,16 @@ seeds = {
         "name-gone": register("pulse", 99, 1) +
             msg("NameOwnerChanged", "sss", s(":1.1") + s(":1.1") + s("")),
         "long-strings": msg("RegisterEnforcer", "a{sv}", bytes([1]) + s("host") + var("s", bytes([0xef, 7]) + b"h" * 257)),
+        "capture-log": register("pipewire", 1234, 3) + msg("SetMuted", "b", b(True)) +
+            msg("CaptureStarted", "ua{sv}", u(7) + bytes([4]) + s("application") + var("s", s("Zoom")) +
+                s("binary") + var("s", s("zoom")) + s("pid") + var("u", u(4242)) +
+                s("source") + var("s", s("alsamic"))) +
+            msg("CaptureStarted", "ua{sv}", u(8) + bytes([1]) + s("application") + var("s", bytes([0xef, 7]) + b"a" * 257)) +
+            msg("SpeechWhileMuted", "s", s("alsamic")) + msg("CaptureStopped", "u", u(7)) +
+            msg("CaptureStarted", "ua{sv}", u(9) + bytes([0])) + msg("GetCaptureLog", "") +
+            msg("NameOwnerChanged", "sss", s(":1.1") + s(":1.1") + s("")),
+        "lock": msg("SetLocked", "b", b(True)) + msg("SetMuted", "b", b(False)) + msg("Toggle", "") +
+            msg("SetLocked", "b", b(False)) + msg("SetMuted", "b", b(False)),
         "many-sources": register("pipewire", 1, 1) +
             msg("ReportSources", "a(ussb)", bytes([0xfd]) + (u(1) + s("m") + s("Audio/Source") + b(False)) * 2),
     },
@@ -99,6 +111,14 @@ seeds = {
         "control-chars": msg("Return", "a{sv}", props([
             ("Enforcers", "a(sssuub)", bytes([1]) + s(":1.4") + s("a\"b\\c\x01\n") + s("h\x7f") + u(1) + u(1) + b(False))])),
     },
+    "capture-log": {
+        "two-entries": open(os.path.join(root, "capture-log", "two-entries"), "rb").read()
+            if os.path.exists(os.path.join(root, "capture-log", "two-entries")) else b"",
+        "empty": b'{ "entries": [] }',
+        "future-keys": b'{ "new": [1, {"x": 2}], "entries": [ { "start": 5, "later": {} } ] }',
+        "stops-early": b'{ "entries": [ { "start": 5, "stop": 4 } ] }',
+        "relaxed": b'entries = [ { start = 5 application = bare } ]',
+    },
     "state": {
         "muted": b'{ "muted": true, "generation": 12 }\n',
         "unmuted": b'{ "muted": false, "generation": 1 }\n',
@@ -106,6 +126,7 @@ seeds = {
         "no-muted": b'{ "generation": 3 }',
         "relaxed": b'muted = true generation = 4',
         "trailing": b'{ "muted": true } {}',
+        "locked": b'{ "muted": true, "generation": 5, "locked": true }\n',
     },
     "options": {
         "defaults": b"",
