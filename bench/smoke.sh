@@ -26,7 +26,7 @@ PY
 }
 
 check "results.csv parses, has every section" \
-	csv_check '{x["section"] for x in r} == {"overhead", "engage", "scale"}'
+	csv_check '{"overhead", "engage", "scale"} <= {x["section"] for x in r}'
 check "daemon CPU measured for all four setups at both client counts" \
 	csv_check 'all(len(v("overhead", s, "daemon_cpu")) == 2 and min(v("overhead", s, "daemon_cpu")) > 0
 		for s in ("none", "unmuted", "muted", "filter-chain"))'
