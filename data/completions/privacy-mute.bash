@@ -5,7 +5,7 @@ _privacy_mute()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="on off toggle status watch"
+	local commands="on off toggle status watch log lock unlock"
 	local options="--timeout --system --help --version"
 	local cmd="" i
 
@@ -35,9 +35,9 @@ _privacy_mute()
 		esac
 	done
 
-	# --json goes with status and watch only
+	# --json goes with status, watch and log only
 	case $cmd in
-	status | watch | "")
+	status | watch | log | "")
 		options="--json $options"
 		;;
 	esac
