@@ -17,6 +17,7 @@ pwshare="$(pkg-config --variable=prefix libpipewire-0.3)/share/pipewire"
 wpshare="$(pkg-config --variable=prefix libpipewire-0.3)/share/wireplumber"
 services=$(pkg-config --variable=session_bus_services_dir dbus-1)
 ifaces=$(pkg-config --variable=interfaces_dir dbus-1)
+sysd="$(pkg-config --variable=datadir dbus-1)/dbus-1/system.d"
 
 for f in "$moddir/libpipewire-module-privacy-mute.so" \
 	"$pwshare/pipewire.conf.d/privacy-mute.conf" \
@@ -24,6 +25,7 @@ for f in "$moddir/libpipewire-module-privacy-mute.so" \
 	"$wpshare/wireplumber.conf.d/privacy-mute.conf" \
 	"$services/org.privacymute.Policy1.service" \
 	"$ifaces/org.privacymute.Policy1.xml" \
+	"$sysd/org.privacymute.Policy1.conf" \
 	"$bindir/privacy-mute-policy" "$bindir/privacy-mute" \
 	"$(pkg-config --variable=systemduserunitdir systemd)/privacy-mute-policy.service" \
 	"$(pkg-config --variable=completionsdir bash-completion)/privacy-mute" \

@@ -100,6 +100,7 @@ FILES="/usr/bin/privacy-mute /usr/bin/privacy-mute-policy $MODULE
 /usr/share/wireplumber/wireplumber.conf.d/privacy-mute.conf
 /usr/share/dbus-1/services/org.privacymute.Policy1.service
 /usr/share/dbus-1/interfaces/org.privacymute.Policy1.xml
+/usr/share/dbus-1/system.d/org.privacymute.Policy1.conf
 /usr/lib/systemd/user/privacy-mute-policy.service
 /usr/share/man/man1/privacy-mute.1.gz
 /usr/share/man/man8/privacy-mute-policy.8.gz
