@@ -31,6 +31,7 @@ struct source {
 
 struct pm_source_mute {
 	struct pw_context *context;
+	struct spa_hook context_listener;
 	struct pw_core *core;
 	struct spa_hook core_listener;
 	struct pw_registry *registry;
@@ -209,6 +210,38 @@ static const struct pw_core_events core_events = {
 	.error = core_error,
 };
 
+/* Drop our connection and everything bound through it. */
+static void disconnect(struct pm_source_mute *w)
+{
+	if (w->core == NULL)
+		return;
+	unbind_node(w);
+	if (w->metadata) {
+		spa_hook_remove(&w->metadata_listener);
+		pw_proxy_destroy((struct pw_proxy *)w->metadata);
+		w->metadata = NULL;
+	}
+	spa_hook_remove(&w->registry_listener);
+	pw_proxy_destroy((struct pw_proxy *)w->registry);
+	w->registry = NULL;
+	spa_hook_remove(&w->core_listener);
+	pw_core_disconnect(w->core);
+	w->core = NULL;
+}
+
+/* pw_context_destroy() disconnects every core (and frees it) before it
+ * destroys the modules: let go of ours first, or module_destroy would
+ * touch freed hooks (a use-after-free ASan found on every daemon exit). */
+static void context_destroy(void *data)
+{
+	disconnect(data);
+}
+
+static const struct pw_context_events context_events = {
+	PW_VERSION_CONTEXT_EVENTS,
+	.destroy = context_destroy,
+};
+
 struct pm_source_mute *pm_source_mute_new(struct pw_context *context,
 		const struct pm_source_mute_events *events, void *data)
 {
@@ -239,6 +272,7 @@ struct pm_source_mute *pm_source_mute_new(struct pw_context *context,
 	if (w->registry == NULL)
 		goto error_core;
 	pw_registry_add_listener(w->registry, &w->registry_listener, &registry_events, w);
+	pw_context_add_listener(context, &w->context_listener, &context_events, w);
 	return w;
 
 error_core:
@@ -253,15 +287,8 @@ void pm_source_mute_destroy(struct pm_source_mute *w)
 {
 	struct source *s, *t;
 
-	unbind_node(w);
-	if (w->metadata) {
-		spa_hook_remove(&w->metadata_listener);
-		pw_proxy_destroy((struct pw_proxy *)w->metadata);
-	}
-	spa_hook_remove(&w->registry_listener);
-	pw_proxy_destroy((struct pw_proxy *)w->registry);
-	spa_hook_remove(&w->core_listener);
-	pw_core_disconnect(w->core);
+	spa_hook_remove(&w->context_listener);
+	disconnect(w);
 	spa_list_for_each_safe(s, t, &w->sources, link)
 		free(s);
 	free(w);
