@@ -41,7 +41,9 @@ if [ "$PM_SANITIZE" != none ]; then
 	pm_asan_rt=$(ldd "$PM_BUILD/module/libpipewire-module-privacy-mute.so" | awk '/libasan/ { print $3 }')
 	mkdir -p "$T/bin"
 	for d in pipewire wireplumber pipewire-pulse; do
-		printf '#!/bin/sh\nLD_PRELOAD="%s${LD_PRELOAD:+ $LD_PRELOAD}" exec %s "$@"\n' \
+		# they have no frame pointers: unwind malloc stacks the slow
+		# way, so that a leak report names where it came from
+		printf '#!/bin/sh\nASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" LD_PRELOAD="%s${LD_PRELOAD:+ $LD_PRELOAD}" exec %s "$@"\n' \
 			"$pm_asan_rt" "$(command -v "$d")" > "$T/bin/$d"
 		chmod +x "$T/bin/$d"
 	done
