@@ -15,9 +15,44 @@ $(BUILDDIR)/build.ninja:
 build: deps $(BUILDDIR)/build.ninja
 	$(MESON) compile -C $(BUILDDIR)
 
+# make test: the unit and integration tests (TESTARGS: only these, nothing
+# more), then the fuzzers (tools/run-fuzz.sh, FUZZ_SECONDS each) and, built
+# with ASan and UBSan, the unit tests and the integration tests ASAN_QUICK;
+# the last line counts every test of every run.
+FUZZ_BUILDDIR ?= $(BUILDDIR)/fuzz
+ASAN_BUILDDIR ?= $(BUILDDIR)-asan
+ASAN_QUICK ?= dbus-api module-options three-enforcers module-unload wp-runtime-load \
+	fail-closed unguarded
+ASAN_BUILD = { [ -f $(ASAN_BUILDDIR)/build.ninja ] || \
+	$(MESON) setup $(ASAN_BUILDDIR) -Db_sanitize=address,undefined; } && \
+	$(MESON) compile -C $(ASAN_BUILDDIR)
+LOGS = $(FUZZ_BUILDDIR)/meson-logs/testlog.json $(ASAN_BUILDDIR)/meson-logs/testlog.json \
+	$(ASAN_BUILDDIR)/meson-logs/unitlog.json
+
 test: build
-	@$(MESON) test -C $(BUILDDIR) --print-errorlogs --num-processes 1 $(TESTARGS); \
-	./tools/test-summary.sh $(BUILDDIR)
+	@if [ -n "$(TESTARGS)" ]; then \
+		$(MESON) test -C $(BUILDDIR) --print-errorlogs --num-processes 1 $(TESTARGS); \
+		./tools/test-summary.sh $(BUILDDIR); \
+	else \
+		rm -f $(LOGS); \
+		$(MESON) test -C $(BUILDDIR) --print-errorlogs --num-processes 1; \
+		./tools/run-fuzz.sh $(FUZZ_BUILDDIR); \
+		if $(ASAN_BUILD); then \
+			$(MESON) test -C $(ASAN_BUILDDIR) --no-rebuild --print-errorlogs \
+				--logbase unitlog --suite unit; \
+			$(MESON) test -C $(ASAN_BUILDDIR) --no-rebuild --print-errorlogs \
+				--num-processes 1 $(ASAN_QUICK); \
+		fi; \
+		./tools/test-summary.sh $(BUILDDIR) $(LOGS); \
+	fi
+
+# Everything built with ASan and UBSan, every test of it run; the
+# daemons get the ASan runtime preloaded (tests/integration/lib.sh).
+test-asan: deps
+	@$(ASAN_BUILD)
+	@rm -f $(ASAN_BUILDDIR)/meson-logs/testlog.json; \
+	$(MESON) test -C $(ASAN_BUILDDIR) --no-rebuild --print-errorlogs --num-processes 1 $(TESTARGS); \
+	./tools/test-summary.sh $(ASAN_BUILDDIR)
 
 demo: build
 	@./tools/demo.sh $(BUILDDIR)
@@ -32,6 +67,6 @@ install: build
 	$(MESON) install -C $(BUILDDIR)
 
 clean:
-	rm -rf $(BUILDDIR)
+	rm -rf $(BUILDDIR) $(ASAN_BUILDDIR)
 
-.PHONY: all deps build test demo bench install clean
+.PHONY: all deps build test test-asan demo bench install clean
