@@ -51,4 +51,24 @@ skip_head "$T/o.raw" 0.5 > "$T/o-tail.raw"
 check "the noise arrives bit-exact when unmuted" "$PM_PCM" match "$T/noise.raw" "$T/o-tail.raw"
 check "pipewire-pulse still running" kill -0 "$PULSE"
 
+# A source from pulse.cmd exists before the drop-in loads the module: it
+# cannot be silenced, so the mute is not confirmed while it exists, and
+# status names it; once it is unloaded the mute is confirmed again.
+stop_daemon pipewriter
+stop_daemon pulse
+cat > "$T/config/pipewire/pipewire-pulse.conf.d/60-cmd.conf" <<CONF
+pulse.cmd = [
+    { cmd = "load-module" args = "module-pipe-source source_name=cmdpipe file=$T/cmdpipe rate=48000 channels=2 format=s16le" }
+]
+CONF
+start_pulse || exit 1
+check "pulse.cmd's cmdpipe exists" wait_for 10 has_node cmdpipe
+"$PM_CLI" on 2>"$T/on.err"; rc=$?
+check "mute on: not confirmed while cmdpipe is out of reach (exit 1)" test "$rc" = 1
+check "... status lists cmdpipe as unguarded" \
+	status_eval "'cmdpipe' in [u['name'] for u in s['unguarded']]"
+check "... pipewire-pulse's log names it" grep -q "source 'cmdpipe'.*exported before" "$T/log/pulse.log"
+pactl unload-module "$(pactl list short modules | awk '/module-pipe-source/ && /cmdpipe/ { print $1; exit }')"
+check "cmdpipe unloaded: muted and enforced" wait_for 10 muted_enforced
+
 finish
