@@ -122,7 +122,8 @@ check "wppipe removed" wait_for 20 sh -c "! pw-cli ls Node | grep -q 'node.name 
 wp_load_module "$KEY"
 check "loaded while unmuted: WirePlumber's enforcer acknowledged" wait_for 20 enforcer_acked "$WP"
 check "mute on: confirmed by both enforcers" mute_on
-check "... and no source is unguarded" status_eval 'len(s["unguarded"]) == 0'
+no_unguarded() { status_eval 'len(s["unguarded"]) == 0'; }
+check "... and no source is unguarded (once the reports are in)" wait_for 5 no_unguarded
 pw-metadata -n sm-objects 0 pm-wppipe2 "{ type = pw-module, name = libpipewire-module-pipe-tunnel,
 	args = { tunnel.mode = source pipe.filename = \"$T/wppipe2\" audio.format = S16LE
 		audio.rate = 48000 audio.channels = 2 audio.position = [ FL FR ]
