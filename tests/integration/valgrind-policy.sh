@@ -80,6 +80,34 @@ check "policy under valgrind: signal while unmuted" expect signal "$T/unmuted.ra
 cli 0 toggle
 cli 0 toggle
 
+# trusted mute awareness and the lock: notifications (answered, and one a
+# server never answers, left pending when the policy stops), the capture
+# log, speech reports, SetLocked (the test runs as root) and refusals
+. "$(dirname "$0")/notify-lib.sh"
+start_notify_server || finish
+cli 0 on
+cap_pw_record "$T/muted2.raw" 2
+logged() { "$PM_CLI" --timeout 20000 log | grep -q pw-record; }
+check "policy under valgrind: the capture while muted is logged" wait_for 30 logged
+cli 0 log
+cli 0 log --json
+python3 "$FAKE" register speech:vgmic start:1:VgApp:vg:1:vgmic stop:1 start:2:VgApp2::2:vgmic \
+	startlong:3 > "$T/vgfake.out" 2>&1
+check "policy under valgrind: the stand-in's reports answered" \
+	sh -c "test \$(grep -c ' -> ok\$' '$T/vgfake.out') = 5 && grep -q 'InvalidArgs' '$T/vgfake.out'"
+check "policy under valgrind: notifications sent" wait_for 30 notifications_at_least "You are muted" 1
+cli 0 lock
+cli 1 off
+cli 1 toggle
+cli 0 unlock
+cli 0 off
+stop_notify_server
+start_notify_server --slow 600 || finish
+cli 0 on
+python3 "$FAKE" register start:4:VgApp4::4:vgmic > /dev/null 2>&1
+check "policy under valgrind: a notification waits for the hung server" \
+	wait_for 30 notifications_are "VgApp4 is trying to use the microphone while it is muted" 1
+
 # bad calls: each error path of the service
 call() { # INTERFACE.METHOD [ARGS as GVariant text]
 	gdbus call --session --dest org.privacymute.Policy1 \
