@@ -160,7 +160,7 @@ add_clients() {
 		N_CLIENTS=$((N_CLIENTS + 1))
 	done
 	# each try takes about a second: poll against a deadline
-	local deadline=$(($(date +%s) + 40))
+	local deadline=$(($(date +%s) + 40 + n))
 	until clients_running "$n" >/dev/null; do
 		[ "$(date +%s)" -lt "$deadline" ] && continue
 		daemon_ok && die "only $(clients_running "$n") of $n clients run"
