@@ -83,10 +83,14 @@ static struct {
 	struct pm_guard *guard;
 } slots[MAX_GUARDS];
 
+/* Slots in use are all below this (atomic; it only grows): the data thread
+ * looks up its guard on every call, so it scans no more than it must. */
+static uint32_t slots_end;
+
 static struct pm_guard *lookup(void *object)
 {
-	uint32_t i;
-	for (i = 0; i < MAX_GUARDS; i++) {
+	uint32_t i, end = __atomic_load_n(&slots_end, __ATOMIC_ACQUIRE);
+	for (i = 0; i < end; i++) {
 		if (__atomic_load_n(&slots[i].object, __ATOMIC_ACQUIRE) == object)
 			return __atomic_load_n(&slots[i].guard, __ATOMIC_RELAXED);
 	}
@@ -101,6 +105,8 @@ static int slot_add(void *object, struct pm_guard *g)
 			continue;
 		__atomic_store_n(&slots[i].guard, g, __ATOMIC_RELAXED);
 		__atomic_store_n(&slots[i].object, object, __ATOMIC_RELEASE);
+		if (i + 1 > slots_end)
+			__atomic_store_n(&slots_end, i + 1, __ATOMIC_RELEASE);
 		return 0;
 	}
 	return -ENOSPC;
@@ -109,7 +115,7 @@ static int slot_add(void *object, struct pm_guard *g)
 static void slot_remove(void *object)
 {
 	uint32_t i;
-	for (i = 0; i < MAX_GUARDS; i++) {
+	for (i = 0; i < slots_end; i++) {
 		if (slots[i].object != object)
 			continue;
 		__atomic_store_n(&slots[i].object, NULL, __ATOMIC_RELEASE);

@@ -298,6 +298,9 @@ start_wireplumber() {
 }
 
 start_pulse() {
+	# made here, not raced for: pipewire-pulse gives up when the pactl
+	# polling below creates its runtime dir between its stat and mkdir
+	mkdir -p -m 700 "$PULSE_RUNTIME_PATH"
 	pipewire-pulse >>"$T/log/pulse.log" 2>&1 &
 	PM_PID[pulse]=$!
 	wait_for 20 pactl info || { start_failed pipewire-pulse; return 1; }

@@ -113,7 +113,8 @@ elif command -v valgrind >/dev/null; then
 	check "mute on under valgrind" mute_on
 	for i in 2 3 4; do
 		# a capture each round runs the data path and buffer negotiation
-		cap_pw_record "$T/vg.raw" 5 --target hostmic
+		# (7 s: under valgrind the host can take seconds to start a link)
+		cap_pw_record "$T/vg.raw" 7 --target hostmic
 		check "under valgrind, round $((i - 1)): silence" expect silence "$T/vg.raw" s16 4800
 		kill -USR1 "${PM_PID[host]}"; wait_for 20 host_says unloaded $((i - 1))
 		kill -USR2 "${PM_PID[host]}"; wait_for 20 host_says loaded "$i"
