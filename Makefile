@@ -22,7 +22,7 @@ build: deps $(BUILDDIR)/build.ninja
 FUZZ_BUILDDIR ?= $(BUILDDIR)/fuzz
 ASAN_BUILDDIR ?= $(BUILDDIR)-asan
 ASAN_QUICK ?= dbus-api module-options three-enforcers module-unload wp-runtime-load \
-	fail-closed unguarded
+	fail-closed unguarded speech capture-log desktop
 ASAN_BUILD = { [ -f $(ASAN_BUILDDIR)/build.ninja ] || \
 	$(MESON) setup $(ASAN_BUILDDIR) -Db_sanitize=address,undefined; } && \
 	$(MESON) compile -C $(ASAN_BUILDDIR)
