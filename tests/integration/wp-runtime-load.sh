@@ -139,8 +139,11 @@ cap_pm "$T/pipe2.raw" 3 --target wppipe2 --timeline "$T/pipe2.tl"
 check "wppipe2 while muted: silence from the first buffer" \
 	expect_timeline silence "$T/pipe2.tl" 0 "$(now_ns)" 20
 check "mute off" mute_off
+# past the link's start: a pipe source may give an empty buffer while it
+# catches up with its fifo (the paced writer keeps it near empty)
+tu=$(($(now_ns) + 300000000))
 cap_pm "$T/pipe2-off.raw" 3 --target wppipe2 --timeline "$T/pipe2-off.tl"
-check "wppipe2 unmuted: signal" expect_timeline signal "$T/pipe2-off.tl" 0 "$(now_ns)" 20
+check "wppipe2 unmuted: signal" expect_timeline signal "$T/pipe2-off.tl" "$tu" "$(now_ns)" 20
 wp_unload_module "$KEY"
 check "WirePlumber did not crash" kill -0 "$WP"
 check "WirePlumber still serves the session" wp_ready
