@@ -55,17 +55,76 @@ fi
 
 log() { printf '%s\n' "$*" >&2; }
 
+# Every client tool a test calls runs under a timeout, so that a call that
+# never returns (a daemon stuck, a peer frozen) costs PM_CMD_TIMEOUT seconds,
+# not the whole test: wrappers first in PATH (so `sh -c` and python see them
+# too) run the real tool under timeout(1). When one fires it says so on
+# stderr, naming the command, and writes the same line to
+# $T/log/timeouts.log; finish() fails a test that has any. Long-running
+# uses (`privacy-mute watch`) are left alone.
+PM_CMD_TIMEOUT=${PM_CMD_TIMEOUT:-20}
+PM_CLIENT_TOOLS="pw-cli pw-dump pw-link pw-metadata pw-top pactl wpctl gdbus busctl dbus-send"
+mkdir -p "$T/bin"
+pm_wrap_tool() { # NAME REAL
+	cat > "$T/bin/$1" <<WRAP
+#!/bin/sh
+# $1 under a timeout (tests/integration/lib.sh)
+case "\$1" in watch) exec "$2" "\$@" ;; esac
+timeout -k 2 "\${PM_CMD_TIMEOUT:-$PM_CMD_TIMEOUT}" "$2" "\$@"
+rc=\$?
+if [ \$rc -eq 124 ] || [ \$rc -eq 137 ]; then
+	echo "TIMEOUT: '$1 \$*' did not return within \${PM_CMD_TIMEOUT:-$PM_CMD_TIMEOUT} s" |
+		tee -a "$T/log/timeouts.log" >&2
+fi
+exit \$rc
+WRAP
+	chmod +x "$T/bin/$1"
+}
+for pm_tool in $PM_CLIENT_TOOLS; do
+	pm_real=$(command -v "$pm_tool") && pm_wrap_tool "$pm_tool" "$pm_real"
+done
+pm_wrap_tool privacy-mute "$PM_CLI"
+PM_CLI_REAL=$PM_CLI
+PM_CLI="$T/bin/privacy-mute"
+export PATH="$T/bin:$PATH"
+unset pm_tool pm_real
+
 # a daemon did not come up: count it as a failure, so the logs are shown
 start_failed() {
 	log "FAIL - $1 did not start"
 	PM_FAILS=$((PM_FAILS + 1))
 }
 
+pm_stop_pids() { # NAME...: TERM them all, then wait for each (KILL after 5 s)
+	local name pid
+	for name in "$@"; do
+		pid=${PM_PID[$name]:-}
+		[ -n "$pid" ] || continue
+		kill "$pid" 2>/dev/null
+	done
+	for name in "$@"; do
+		pid=${PM_PID[$name]:-}
+		[ -n "$pid" ] || continue
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		unset "PM_PID[$name]"
+	done
+}
+
 pm_cleanup() {
 	local name pid names
-	# helpers a test started (any other key), then the daemons in order
+	# helpers a test started (any other key) first: once their links are
+	# gone, pipe sources stop driving, and only then do their hosts exit
+	# (PipeWire's module-pipe-tunnel crashes its host when it is destroyed
+	# while it drives: tests/upstream/README.md)
 	names="$(printf '%s\n' "${!PM_PID[@]}" | grep -vxE 'pulse|wireplumber|pipewire|policy|bus')"
-	names="$names pulse wireplumber pipewire policy bus"
+	# shellcheck disable=SC2086
+	pm_stop_pids $names
+	if [ -n "${PM_PID[pipewire]:-}" ] && kill -0 "${PM_PID[pipewire]}" 2>/dev/null; then
+		PM_CMD_TIMEOUT=3 wait_for 3 no_stream_source_runs
+	fi
+	names="pulse wireplumber pipewire policy bus"
 	for name in $names; do
 		pid=${PM_PID[$name]:-}
 		[ -n "$pid" ] || continue
@@ -106,14 +165,16 @@ pm_sanitizer_reports() {
 trap pm_cleanup EXIT
 
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
+# against a deadline: a command that is slow to fail (a timeout) does not
+# stretch the wait by its own length each round
 wait_for() {
 	local limit=$1; shift
-	local i
-	for i in $(seq $((limit * 10))); do
+	local end=$(($(date +%s%N) + limit * 1000000000))
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
 		sleep 0.1
 	done
-	return 1
 }
 
 # check NAME COMMAND...: one assertion; failures are counted, not fatal.
@@ -133,7 +194,18 @@ check() {
 	return $rc
 }
 
+# a client call that timed out is a failure of the test, even where the
+# check around it passed (a negated or ignored result)
+pm_timeouts() {
+	[ -s "$T/log/timeouts.log" ] || return 0
+	log "FAIL - client calls timed out:"
+	sed 's/^/       /' "$T/log/timeouts.log" >&2
+	: > "$T/log/timeouts.log"
+	return 1
+}
+
 finish() {
+	pm_timeouts || PM_FAILS=$((PM_FAILS + 1))
 	log "$PM_CHECKS checks, $PM_FAILS failed"
 	[ "$PM_FAILS" -eq 0 ] && [ "$PM_CHECKS" -gt 0 ]
 	exit $?
@@ -515,4 +587,47 @@ wp_unload_module() { # KEY
 # SECONDS, e.g. a pipe source's start-up resync
 skip_head() {
 	tail -c +$(( $(awk -v s="$2" 'BEGIN { printf "%d", s * 48000 }') * 4 + 1 )) "$1"
+}
+
+# ---- node states, and pipe sources ----
+
+# node_state NAME: the state the daemon reports for node NAME (running,
+# idle, suspended...); empty when there is none
+node_state() {
+	pw-dump 2>/dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    i = o.get("info") or {}
+    if o.get("type") == "PipeWire:Interface:Node" and (i.get("props") or {}).get("node.name") == sys.argv[1]:
+        print(i.get("state") or "")
+        break' "$1"
+}
+node_not_running() { test "$(node_state "$1")" != running; }
+
+# no_stream_source_runs: no capture source that a client exports as a
+# stream (a pipe or tunnel source: it has a client and no factory of the
+# daemon's own) is running
+no_stream_source_runs() {
+	pw-dump 2>/dev/null | python3 -c '
+import json, sys
+objs = json.load(sys.stdin)
+run = [((o.get("info") or {}).get("props") or {}).get("node.name") for o in objs
+       if o.get("type") == "PipeWire:Interface:Node"
+       and (o.get("info") or {}).get("state") == "running"
+       and ((o.get("info") or {}).get("props") or {}).get("media.class") == "Audio/Source"
+       and "client.id" in ((o.get("info") or {}).get("props") or {})]
+print(run)
+sys.exit(1 if run else 0)'
+}
+
+# remove_pipe_source KEY NAME: unload a pipe source that WirePlumber loaded
+# from sm-objects KEY. PipeWire's module-pipe-tunnel crashes its host when
+# it is unloaded while its stream drives the graph (its data-loop timer
+# outlives the stream: tests/upstream/README.md), so this waits until the
+# source no longer runs (the caller stops its consumers first); a source
+# that still runs after 10 s is a failure, not a crash to risk.
+remove_pipe_source() {
+	wait_for 10 node_not_running "$2" || { echo "$2 still runs ($(node_state "$2")): not unloaded"; return 1; }
+	pw-metadata -n sm-objects -d 0 "$1" >/dev/null 2>>"$T/log/clients.log"
+	wait_for 20 sh -c "! pw-cli ls Node | grep -q 'node.name = \"$2\"'"
 }
