@@ -22,8 +22,8 @@ rec_alsa()   { rec_target alsamic "$1"; }
 rec_test()   { rec_target testmic "$1"; }
 pulse()      { cap_parec "$1" 3; }
 pulse_dev()  { cap_parec "$1" 3 --device=testmic; }
-pacat_alsa() { timeout -s INT 3 pacat --record --raw --format=s16le --rate=48000 --channels=2 \
-			--device=alsamic > "$1" 2>>"$T/log/clients.log"; return 0; }
+pacat_alsa() { cap_run "$1" 3 pacat --record --raw --format=s16le --rate=48000 --channels=2 \
+			--device=alsamic; }
 alsa()       { cap_arecord "$1" 2; }
 gst()        { cap_gst "$1" 4; }
 gst_follow() { cap_gst "$1" 4 target-object=followmic; }

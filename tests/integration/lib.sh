@@ -16,7 +16,14 @@ PM_CLI="$PM_BUILD/policy/privacy-mute"
 PM_POLICY="$PM_BUILD/policy/privacy-mute-policy"
 SYS_MODULE_DIR=$(pkg-config --variable=moduledir libpipewire-0.3)
 
-T=$(mktemp -d /tmp/pm-test.XXXXXX)
+# In memory where the machine has a tmpfs: a capture client that writes
+# its samples to a disk busy with other work (an install, a build) stalls
+# in write(), stops returning buffers, and the source runs out of them.
+if [ -z "${PM_TMPDIR:-}" ]; then
+	PM_TMPDIR=/tmp
+	[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ] && PM_TMPDIR=/dev/shm
+fi
+T=$(mktemp -d "$PM_TMPDIR/pm-test.XXXXXX")
 declare -A PM_PID=()
 PM_FAILS=0
 PM_CHECKS=0
@@ -394,29 +401,61 @@ node_id() {
 
 # ---- captures: each writes raw little endian PCM to the file named first ----
 
+# A capture runs SECONDS, and then on until its FILE holds half of that
+# much audio (s16 stereo at 48 kHz), for at most PM_CAP_GRACE more seconds:
+# on a busy machine a client can take seconds to be linked, and a fixed
+# window would then judge an empty file. Stopped with SIGINT, as a user
+# would, so that clients flush what they have.
+PM_CAP_GRACE=${PM_CAP_GRACE:-20}
+cap_run() { # FILE SECONDS CMD...
+	local f=$1 s=$2 pid now size; shift 2
+	local start min t_min t_max
+	# (awk for the fraction only: mawk's %d stops at 2^31)
+	start=$(date +%s%N)
+	t_min=$((start + $(awk -v s="$s" 'BEGIN { printf "%.0f", s * 1e9 }')))
+	t_max=$((t_min + PM_CAP_GRACE * 1000000000))
+	min=$(awk -v s="$s" 'BEGIN { printf "%.0f", s * 96000 }')
+	# under timeout(1) too: it ends even when whoever waits here is killed
+	timeout -s INT -k 5 "$(awk -v s="$s" -v g="$PM_CAP_GRACE" 'BEGIN { printf "%.0f", s + g + 1 }')" \
+		"$@" > "$f" 2>>"$T/log/clients.log" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+		now=$(date +%s%N)
+		[ "$now" -ge "$t_min" ] || continue
+		size=$(stat -c %s "$f" 2>/dev/null || echo 0)
+		[ "$size" -ge "$min" ] && break
+		if [ "$now" -ge "$t_max" ]; then
+			log "capture: '$*' has $size of $min bytes after $s + $PM_CAP_GRACE s"
+			break
+		fi
+	done
+	kill -INT "$pid" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
 cap_pw_record() { # FILE SECONDS [pw-record args]
 	local f=$1 s=$2; shift 2
-	timeout -s INT "$s" pw-record --raw --format s16 --rate 48000 --channels 2 "$@" - > "$f" 2>>"$T/log/clients.log"
-	return 0
+	cap_run "$f" "$s" pw-record --raw --format s16 --rate 48000 --channels 2 "$@" -
 }
 
 cap_parec() { # FILE SECONDS [parec args]
 	local f=$1 s=$2; shift 2
-	timeout -s INT "$s" parec --raw --format=s16le --rate=48000 --channels=2 "$@" > "$f" 2>>"$T/log/clients.log"
-	return 0
+	cap_run "$f" "$s" parec --raw --format=s16le --rate=48000 --channels=2 "$@"
 }
 
 cap_arecord() { # FILE SECONDS
 	local f=$1 s=$2; shift 2
-	timeout -s INT "$s" arecord -q -D pipewire -t raw -f S16_LE -r 48000 -c 2 "$@" > "$f" 2>>"$T/log/clients.log"
-	return 0
+	cap_run "$f" "$s" arecord -q -D pipewire -t raw -f S16_LE -r 48000 -c 2 "$@"
 }
 
 cap_gst() { # FILE SECONDS [pipewiresrc props]
 	local f=$1 s=$2; shift 2
-	timeout -s INT "$s" gst-launch-1.0 -q -e pipewiresrc "$@" ! audioconvert ! \
-		audio/x-raw,format=S16LE,rate=48000,channels=2 ! fdsink fd=1 > "$f" 2>>"$T/log/clients.log"
-	return 0
+	cap_run "$f" "$s" gst-launch-1.0 -q -e pipewiresrc "$@" ! audioconvert ! \
+		audio/x-raw,format=S16LE,rate=48000,channels=2 ! fdsink fd=1
 }
 
 # expect silence|signal FILE [FORMAT] [MIN_SAMPLES]
