@@ -41,7 +41,7 @@ test: build
 			$(MESON) test -C $(ASAN_BUILDDIR) --no-rebuild --print-errorlogs \
 				--logbase unitlog --suite unit; \
 			$(MESON) test -C $(ASAN_BUILDDIR) --no-rebuild --print-errorlogs \
-				--num-processes 1 $(ASAN_QUICK); \
+				--num-processes 1 --timeout-multiplier 3 $(ASAN_QUICK); \
 		fi; \
 		./tools/test-summary.sh $(BUILDDIR) $(LOGS); \
 	fi
@@ -51,7 +51,7 @@ test: build
 test-asan: deps
 	@$(ASAN_BUILD)
 	@rm -f $(ASAN_BUILDDIR)/meson-logs/testlog.json; \
-	$(MESON) test -C $(ASAN_BUILDDIR) --no-rebuild --print-errorlogs --num-processes 1 $(TESTARGS); \
+	$(MESON) test -C $(ASAN_BUILDDIR) --no-rebuild --print-errorlogs --num-processes 1 --timeout-multiplier 3 $(TESTARGS); \
 	./tools/test-summary.sh $(ASAN_BUILDDIR)
 
 demo: build
