@@ -162,8 +162,10 @@ PY
 	[ ${#missing[@]} -gt 0 ] && line+=", ${#missing[@]} not in tree (${missing[*]})"
 	line+=" ($((t1 - t0)) s)"
 	SUMMARY+=("$line")
-	if [ "$build" != ok ] || [ "${fail:-0}" -gt 0 ] || [ "$((pass + fail + skip))" -eq 0 ] && [ "${#args[@]}" -gt 0 -o -z "${TESTARGS:-}" ]; then
+	if [ "$build" != ok ] || [ "${fail:-0}" -gt 0 ]; then
 		RC=1
+	elif [ "$((pass + fail + skip))" -eq 0 ] && { [ -z "${TESTARGS:-}" ] || [ ${#args[@]} -gt 0 ]; }; then
+		RC=1	# tests were to run and none did
 	fi
 }
 
