@@ -466,9 +466,18 @@ void pm_guard_sync(struct pm_guard *g)
 {
 	struct spa_hook barrier;
 
-	/* Adding an rt listener is queued on the node's data loop; removing
-	 * it is a blocking invoke there. When it returns, the loop has run
-	 * past any cycle that was under way. */
+	/* A barrier: when this returns, the node's data loop has run past
+	 * any cycle that was under way.
+	 * PipeWire < 1.5.81: adding an rt listener is queued on the data
+	 * loop; removing it is a blocking invoke there, which runs only
+	 * between dispatches.
+	 * PipeWire >= 1.5.81 (1.6): both run here, under pw_loop_locked()
+	 * (impl-node.c). The data loop thread holds that (recursive) lock
+	 * from pw_loop_enter() on and lets go of it only while it waits in
+	 * poll (spa/plugins/support/loop.c loop_iterate), so taking it also
+	 * waits for the cycle being dispatched, and the guarantee holds.
+	 * Called from the data thread itself, both versions run at once,
+	 * which is no barrier, and this is never called there. */
 	spa_zero(barrier);
 	pw_impl_node_add_rt_listener(g->node, &barrier, &barrier_events, NULL);
 	pw_impl_node_remove_rt_listener(g->node, &barrier);
