@@ -393,28 +393,39 @@ node_id() {
 }
 
 # ---- captures: each writes raw little endian PCM to the file named first ----
+# Each is stopped with SIGINT after SECONDS, and killed PM_CAP_KILL (5) s
+# later if that did not end it: gst-launch -e waits for an EOS that a
+# stalled pipewiresrc never sends (seen with PipeWire 1.6.9), and hung the
+# test until meson's timeout. A killed capture is logged in clients.log.
+pm_cap() { # SECONDS CMD...: CMD under the capture timeout
+	local s=$1 rc; shift
+	timeout -k "${PM_CAP_KILL:-5}" -s INT "$s" "$@"
+	rc=$?
+	[ $rc -eq 137 ] && echo "capture killed: '$*' did not stop ${PM_CAP_KILL:-5} s after SIGINT" >&2
+	return $rc
+}
 
 cap_pw_record() { # FILE SECONDS [pw-record args]
 	local f=$1 s=$2; shift 2
-	timeout -s INT "$s" pw-record --raw --format s16 --rate 48000 --channels 2 "$@" - > "$f" 2>>"$T/log/clients.log"
+	pm_cap "$s" pw-record --raw --format s16 --rate 48000 --channels 2 "$@" - > "$f" 2>>"$T/log/clients.log"
 	return 0
 }
 
 cap_parec() { # FILE SECONDS [parec args]
 	local f=$1 s=$2; shift 2
-	timeout -s INT "$s" parec --raw --format=s16le --rate=48000 --channels=2 "$@" > "$f" 2>>"$T/log/clients.log"
+	pm_cap "$s" parec --raw --format=s16le --rate=48000 --channels=2 "$@" > "$f" 2>>"$T/log/clients.log"
 	return 0
 }
 
 cap_arecord() { # FILE SECONDS
 	local f=$1 s=$2; shift 2
-	timeout -s INT "$s" arecord -q -D pipewire -t raw -f S16_LE -r 48000 -c 2 "$@" > "$f" 2>>"$T/log/clients.log"
+	pm_cap "$s" arecord -q -D pipewire -t raw -f S16_LE -r 48000 -c 2 "$@" > "$f" 2>>"$T/log/clients.log"
 	return 0
 }
 
 cap_gst() { # FILE SECONDS [pipewiresrc props]
 	local f=$1 s=$2; shift 2
-	timeout -s INT "$s" gst-launch-1.0 -q -e pipewiresrc "$@" ! audioconvert ! \
+	pm_cap "$s" gst-launch-1.0 -q -e pipewiresrc "$@" ! audioconvert ! \
 		audio/x-raw,format=S16LE,rate=48000,channels=2 ! fdsink fd=1 > "$f" 2>>"$T/log/clients.log"
 	return 0
 }
