@@ -47,6 +47,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot and mounts); run it with sudo"
+# one run at a time: a second would mount over (and unmount) the first's
+mkdir -p "$MDIR" && exec 9>"$MDIR/lock" || die "cannot create $MDIR/lock"
+flock -n 9 || { say "waiting for the other test-matrix run ($MDIR/lock)"; flock 9; }
 [ -d "$SRC/.git" ] || [ -f "$SRC/.git" ] || die "$SRC is not a git tree (the legs test a git archive of HEAD)"
 
 # ---------------------------------------------------------------- the root
