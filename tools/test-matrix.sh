@@ -159,6 +159,11 @@ PY
 	else
 		$runner sh -c "cd '$work' && tail -n 30 build-setup.log build-compile.log 2>/dev/null" >&2
 	fi
+	# the whole output of every test, kept past the run (the root's /tmp is not)
+	mkdir -p "$MDIR/logs"
+	$runner sh -c "cat '$work/build/meson-logs/testlog.txt' 2>/dev/null || cat '$work'/build-*.log" \
+		> "$MDIR/logs/$name.txt" 2>/dev/null
+	say "leg $name: the full test log is $MDIR/logs/$name.txt"
 	t1=$(date +%s)
 	local line="leg $name ($desc): build $build, ${pass:-0} passed, ${fail:-0} failed"
 	[ "${skip:-0}" -gt 0 ] && line+=", $skip skipped"
