@@ -193,6 +193,9 @@ leg_debian13_pw16() {
 }
 
 # ---------------------------------------------------------------- main
+# (in a function: bash has read all of it before it runs, so the script
+# may be edited while a leg runs)
+main() {
 if [ "${1:-}" = shell ]; then
 	shift
 	build_root
@@ -212,3 +215,6 @@ for leg in $legs; do
 done
 printf '%s\n' "${SUMMARY[@]}"
 exit $RC
+}
+main "$@"
+exit $?
