@@ -160,7 +160,15 @@ static void measure_data(struct pm_guard *g, const struct port *p, const struct 
 	__atomic_fetch_add(&g->level_n, 1, __ATOMIC_RELAXED);
 }
 
-/* Returns whether the port had a buffer to silence. */
+/* Returns whether the port had a buffer to silence.
+ * What consumers read comes from the port's tee (impl-port.c), which only
+ * hands on the buffer ids this io carries. PipeWire 1.6's node.reliable /
+ * port.reliable selects another tee, which passes a buffer on only once a
+ * consumer gave the last one back and recycles only consumed ones, and
+ * lets a reliable driver's links use plain instead of async io: it still
+ * moves ids, never data, so what is zeroed here (every buffer on the
+ * first muted cycle, then each one as it is filled) is all any consumer
+ * can get. */
 static bool silence_port(struct pm_guard *g, struct port *p, uint32_t engage, bool measure)
 {
 	struct spa_io_buffers *io = __atomic_load_n(&p->io, __ATOMIC_ACQUIRE);
