@@ -24,6 +24,9 @@
 #include <string.h>
 
 #include <spa/param/profiler.h>
+/* SPA_POD_STRUCT_FOREACH and SPA_POD_OBJECT_FOREACH: iter.h, which
+ * PipeWire 1.6's parser.h no longer includes (it includes body.h) */
+#include <spa/pod/iter.h>
 #include <spa/pod/parser.h>
 #include <spa/utils/list.h>
 

@@ -20,7 +20,12 @@ struct pm_export_hook {
 	struct spa_list link;
 };
 
-/* An export function gets no user data: find the hook by the context of
+/* pw_core_export(), pw_context_find_export_type() and the order of the
+ * export list are the same in PipeWire 1.4 and 1.6 (checked in 1.6.8's
+ * core.c and context.c), and pw_stream and pw_filter still export their
+ * pw_impl_node through them (stream.c, filter.c); 1.6 only dropped the
+ * old client-node v0 protocol, which exports nothing here.
+ * An export function gets no user data: find the hook by the context of
  * the core. Main loop only, like pw_core_export() itself. */
 static struct spa_list hooks = SPA_LIST_INIT(&hooks);
 

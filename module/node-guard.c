@@ -160,7 +160,15 @@ static void measure_data(struct pm_guard *g, const struct port *p, const struct 
 	__atomic_fetch_add(&g->level_n, 1, __ATOMIC_RELAXED);
 }
 
-/* Returns whether the port had a buffer to silence. */
+/* Returns whether the port had a buffer to silence.
+ * What consumers read comes from the port's tee (impl-port.c), which only
+ * hands on the buffer ids this io carries. PipeWire 1.6's node.reliable /
+ * port.reliable selects another tee, which passes a buffer on only once a
+ * consumer gave the last one back and recycles only consumed ones, and
+ * lets a reliable driver's links use plain instead of async io: it still
+ * moves ids, never data, so what is zeroed here (every buffer on the
+ * first muted cycle, then each one as it is filled) is all any consumer
+ * can get. */
 static bool silence_port(struct pm_guard *g, struct port *p, uint32_t engage, bool measure)
 {
 	struct spa_io_buffers *io = __atomic_load_n(&p->io, __ATOMIC_ACQUIRE);
@@ -466,9 +474,18 @@ void pm_guard_sync(struct pm_guard *g)
 {
 	struct spa_hook barrier;
 
-	/* Adding an rt listener is queued on the node's data loop; removing
-	 * it is a blocking invoke there. When it returns, the loop has run
-	 * past any cycle that was under way. */
+	/* A barrier: when this returns, the node's data loop has run past
+	 * any cycle that was under way.
+	 * PipeWire < 1.5.81: adding an rt listener is queued on the data
+	 * loop; removing it is a blocking invoke there, which runs only
+	 * between dispatches.
+	 * PipeWire >= 1.5.81 (1.6): both run here, under pw_loop_locked()
+	 * (impl-node.c). The data loop thread holds that (recursive) lock
+	 * from pw_loop_enter() on and lets go of it only while it waits in
+	 * poll (spa/plugins/support/loop.c loop_iterate), so taking it also
+	 * waits for the cycle being dispatched, and the guarantee holds.
+	 * Called from the data thread itself, both versions run at once,
+	 * which is no barrier, and this is never called there. */
 	spa_zero(barrier);
 	pw_impl_node_add_rt_listener(g->node, &barrier, &barrier_events, NULL);
 	pw_impl_node_remove_rt_listener(g->node, &barrier);

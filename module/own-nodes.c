@@ -202,7 +202,10 @@ uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
 		c = find(o, e->client_id);
 		if (c == NULL || c->type != CLIENT)
 			continue;
-		/* The daemon's adapter and spa-node-factory set factory.id on
+		/* client.id on an exported node comes from client-node.c,
+		 * factory.id from the properties of the node we exported, in
+		 * PipeWire 1.4 and 1.6 alike.
+		 * The daemon's adapter and spa-node-factory set factory.id on
 		 * the nodes they make for a client (ALSA sources that
 		 * WirePlumber creates, say): those run in the daemon and its
 		 * enforcer guards them. An exported node carries whatever

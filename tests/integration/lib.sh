@@ -423,7 +423,9 @@ node_id() {
 # much audio (s16 stereo at 48 kHz), for at most PM_CAP_GRACE more seconds:
 # on a busy machine a client can take seconds to be linked, and a fixed
 # window would then judge an empty file. Stopped with SIGINT, as a user
-# would, so that clients flush what they have.
+# would, so that clients flush what they have, and killed 5 s later if that
+# did not end it (gst-launch -e waits for an EOS that a stalled pipewiresrc
+# never sends; seen with PipeWire 1.6.9).
 PM_CAP_GRACE=${PM_CAP_GRACE:-20}
 cap_run() { # FILE SECONDS CMD...
 	local f=$1 s=$2 pid now size; shift 2

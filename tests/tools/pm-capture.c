@@ -10,6 +10,9 @@
  *
  *   <graph cycle time ns, CLOCK_MONOTONIC> <frames> <non-silent samples>
  *
+ * (the time this buffer was handed to us when the driver keeps no graph
+ * time, as audiotestsrc),
+ *
  * so a test can tell, buffer by buffer, when silence began relative to the
  * moment the policy confirmed the mute. --no-autoconnect leaves the stream
  * unlinked for the test to link it with pw-link.
@@ -61,6 +64,7 @@ struct data {
 	struct pw_main_loop *loop;
 	struct pw_stream *stream;
 	FILE *timeline;
+	int64_t graph_last;	/* the graph time of the last buffer, as reported */
 	uint64_t frames;
 	int write_error;
 };
@@ -97,6 +101,7 @@ static void on_process(void *userdata)
 	struct pw_buffer *b;
 	struct spa_data *sd;
 	struct pw_time t;
+	int64_t now, graph;
 	uint32_t size, plane, n_planes, frame_size, frames = 0, nonsilent = 0;
 	const uint8_t *s;
 
@@ -109,8 +114,20 @@ static void on_process(void *userdata)
 		if (sd->data == NULL || sd->chunk == NULL)
 			goto done;
 	}
-	if (pw_stream_get_time_n(d->stream, &t, sizeof(t)) < 0 || t.now == 0)
-		t.now = (int64_t)now_ns();
+	/* The graph cycle's time, where the driver keeps it (ALSA sources
+	 * do); else the time of this call. audiotestsrc keeps none: its
+	 * clock.nsec is 0 on PipeWire 1.4, and on 1.6 the time the graph was
+	 * last recalculated while it was not running (context.c, "set time
+	 * in position for drivers", 1.6.0), which then stays: a time that
+	 * does not advance from one buffer to the next, lies in the future
+	 * or over a second back is not this cycle's. */
+	now = (int64_t)now_ns();
+	if (pw_stream_get_time_n(d->stream, &t, sizeof(t)) < 0)
+		t.now = 0;
+	graph = t.now;
+	if (graph <= d->graph_last || graph > now || now - graph > (int64_t)SPA_NSEC_PER_SEC)
+		t.now = now;
+	d->graph_last = graph;
 	for (plane = 0; plane < n_planes; plane++) {
 		sd = &b->buffer->datas[plane];
 		size = SPA_MIN(sd->chunk->size, sd->maxsize - SPA_MIN(sd->chunk->offset, sd->maxsize));
