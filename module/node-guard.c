@@ -9,12 +9,25 @@
  * functions with our data or the other way round. Our methods find their
  * guard from the node's object through a small lock-free table.
  *
- * The methods forward to the original and, on the way, record for each
- * output port its buffers io, its buffers and the silence of its format.
- * While muted, silence is written into the output buffer of each port:
+ * The enforcement boundary: a link's buffers are shared memory that every
+ * consumer maps read-write, so the node never gets them. port_use_buffers
+ * on an output port hands the node private shadows (shadow.c) and keeps
+ * the real buffers; the node's output is published into them at the
+ * node's own boundary, before any output mix or consumer runs:
  *  - after process() returns HAVE_DATA (the node is a follower), and
- *  - in the rt start event of the node (it is the driver: its data was
- *    produced in its ready() path, before peers are triggered).
+ *  - in our ready() callback (the node drives: it produced its data in
+ *    its own timer path and tells impl-node through ready()).
+ * Publishing copies the range of the private chunk, or writes silence of
+ * that size while muted. Nothing is read back from shared memory, so a
+ * client spinning on the buffers, or writing their chunks, sees only what
+ * we published.
+ *
+ * PipeWire 1.6: with node.reliable / port.reliable the output mix swaps
+ * buffer ids with its consumers (tee_process_reliable), so io->buffer_id
+ * names the produced buffer only until the mix ran; we publish before it,
+ * and a shadow and its real buffer share their id, so a swap keeps them
+ * paired. Since 1.2.2 the mix also runs before the rt start event: that
+ * event is too late, which is why a driver is published in ready().
  */
 
 #include <errno.h>
@@ -31,6 +44,7 @@
 
 #include "level.h"
 #include "node-guard.h"
+#include "shadow.h"
 #include "silence.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
@@ -45,11 +59,11 @@ PW_LOG_TOPIC_EXTERN(pm_log_topic);
 
 struct port {
 	struct spa_io_buffers *io;	/* atomic: NULL while not usable */
-	/* Our own copy: the array a caller passes to port_use_buffers is
-	 * only valid during the call (remote-node frees it), the buffers
-	 * themselves stay until the next port_use_buffers. */
-	struct spa_buffer *buffers[MAX_BUFFERS];
-	uint32_t n_buffers;		/* atomic: 0 while not usable */
+	/* The node's private buffers, each with its real one. The array a
+	 * caller passes to port_use_buffers is only valid during the call
+	 * (remote-node frees it), the buffers themselves stay until the
+	 * next port_use_buffers. */
+	struct pm_shadow_set *set;	/* atomic: NULL while not usable */
 	uint32_t cleared;		/* data thread: engage count of the last full clear */
 	struct pm_silence silence;
 	struct pm_level_format level;
@@ -66,7 +80,17 @@ struct pm_guard {
 	void *events_data;
 
 	struct spa_hook node_listener;
-	struct spa_hook rt_listener;
+
+	/* Shadows the node may still hold though we no longer publish them:
+	 * a port gone from the node's outside can live on inside it (an
+	 * adapter keeps its converter's ports across a PortConfig switch).
+	 * Freed with the node. */
+	struct pm_shadow_set *retired;
+	bool node_gone;
+
+	/* impl-node's callbacks, that ours forward to (atomic) */
+	const struct spa_node_callbacks *fwd;
+	bool callbacks_ours;
 
 	/* data thread adds, main loop takes: the level of what we silenced,
 	 * for the voice-activity decision (one port measured per cycle) */
@@ -79,7 +103,8 @@ struct pm_guard {
 
 /* Node object -> guard, shared by all module instances in the process. */
 static struct {
-	void *object;
+	void *object;			/* the spa_node's own object */
+	void *node;			/* the pw_impl_node: our callbacks' data */
 	struct pm_guard *guard;
 } slots[MAX_GUARDS];
 
@@ -97,6 +122,18 @@ static struct pm_guard *lookup(void *object)
 	return NULL;
 }
 
+/* The guard whose node calls our callbacks with data. */
+static struct pm_guard *lookup_node(void *data)
+{
+	uint32_t i, end = __atomic_load_n(&slots_end, __ATOMIC_ACQUIRE);
+	for (i = 0; i < end; i++) {
+		if (__atomic_load_n(&slots[i].object, __ATOMIC_ACQUIRE) != NULL &&
+		    __atomic_load_n(&slots[i].node, __ATOMIC_RELAXED) == data)
+			return __atomic_load_n(&slots[i].guard, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
 static int slot_add(void *object, struct pm_guard *g)
 {
 	uint32_t i;
@@ -104,6 +141,7 @@ static int slot_add(void *object, struct pm_guard *g)
 		if (slots[i].object != NULL)
 			continue;
 		__atomic_store_n(&slots[i].guard, g, __ATOMIC_RELAXED);
+		__atomic_store_n(&slots[i].node, (void *)g->node, __ATOMIC_RELAXED);
 		__atomic_store_n(&slots[i].object, object, __ATOMIC_RELEASE);
 		if (i + 1 > slots_end)
 			__atomic_store_n(&slots_end, i + 1, __ATOMIC_RELEASE);
@@ -125,106 +163,115 @@ static void slot_remove(void *object)
 
 /* ---- data thread ---- */
 
-static void silence_data(const struct pm_silence *s, struct spa_data *d)
+/* The level of what the node produced, while we silence it, read from its
+ * private buffer (the part before a wrap). */
+static void measure_plane(struct pm_guard *g, const struct port *p,
+		const struct pm_shadow_plane *pl)
 {
-	uint32_t maxsize = d->maxsize, offset, size;
-	uint8_t *mem = d->data;
+	uint32_t offset, size;
 
-	if (mem == NULL || maxsize == 0 || d->chunk == NULL)
+	if (pl->maxsize == 0)
 		return;
-	offset = d->chunk->offset % maxsize;
-	size = SPA_MIN(d->chunk->size, maxsize);
-	if (offset + size <= maxsize) {
-		pm_silence_fill(s, mem + offset, size);
-	} else {
-		/* a ring buffer chunk that wraps */
-		pm_silence_fill(s, mem + offset, maxsize - offset);
-		pm_silence_fill(s, mem, size - (maxsize - offset));
-	}
-}
-
-/* The level of the chunk we are about to silence (the part before a wrap). */
-static void measure_data(struct pm_guard *g, const struct port *p, const struct spa_data *d)
-{
-	uint32_t maxsize = d->maxsize, offset, size;
-
-	if (d->data == NULL || maxsize == 0 || d->chunk == NULL)
-		return;
-	offset = d->chunk->offset % maxsize;
-	size = SPA_MIN(d->chunk->size, maxsize - offset);
+	offset = pl->priv_chunk->offset % pl->maxsize;
+	size = SPA_MIN(pl->priv_chunk->size, pl->maxsize - offset);
 	if (size == 0)
 		return;
 	__atomic_fetch_add(&g->level_sum,
-			pm_level_mean_square(&p->level, (uint8_t *)d->data + offset, size),
+			pm_level_mean_square(&p->level, pl->priv + offset, size),
 			__ATOMIC_RELAXED);
 	__atomic_fetch_add(&g->level_n, 1, __ATOMIC_RELAXED);
 }
 
-/* Returns whether the port had a buffer to silence.
+/* Returns whether the port had a buffer to publish.
  * What consumers read comes from the port's tee (impl-port.c), which only
  * hands on the buffer ids this io carries. PipeWire 1.6's node.reliable /
- * port.reliable selects another tee, which passes a buffer on only once a
- * consumer gave the last one back and recycles only consumed ones, and
- * lets a reliable driver's links use plain instead of async io: it still
- * moves ids, never data, so what is zeroed here (every buffer on the
- * first muted cycle, then each one as it is filled) is all any consumer
- * can get. */
-static bool silence_port(struct pm_guard *g, struct port *p, uint32_t engage, bool measure)
+ * port.reliable selects another tee that passes a buffer on only once a
+ * consumer gave the last one back: it moves ids, never data, and a shadow
+ * and its real buffer share an id, so what is published here is all any
+ * consumer can get. */
+static bool publish_port(struct pm_guard *g, struct port *p, bool muted, uint32_t engage,
+		bool measure)
 {
 	struct spa_io_buffers *io = __atomic_load_n(&p->io, __ATOMIC_ACQUIRE);
-	uint32_t n_buffers = __atomic_load_n(&p->n_buffers, __ATOMIC_ACQUIRE);
-	struct spa_buffer *b;
-	uint32_t i, j, id;
+	struct pm_shadow_set *set = __atomic_load_n(&p->set, __ATOMIC_ACQUIRE);
+	const struct pm_shadow *s;
+	uint32_t i, id;
 
-	if (io == NULL || n_buffers == 0)
+	if (io == NULL || set == NULL)
 		return false;
 
-	if (SPA_UNLIKELY(p->cleared != engage)) {
+	if (muted && SPA_UNLIKELY(p->cleared != engage)) {
 		/* first muted cycle: no unmuted audio stays in any buffer */
-		for (i = 0; i < n_buffers; i++) {
-			b = p->buffers[i];
-			for (j = 0; j < b->n_datas; j++) {
-				if (b->datas[j].data != NULL)
-					pm_silence_fill(&p->silence, b->datas[j].data,
-							b->datas[j].maxsize);
-			}
-		}
+		for (i = 0; i < set->n_buffers; i++)
+			pm_shadow_clear_real(&set->shadows[i], &p->silence);
 		p->cleared = engage;
 	}
 
 	id = io->buffer_id;
-	if (id >= n_buffers)
+	if (id >= set->n_buffers)
 		return false;
-	b = p->buffers[id];
-	if (measure && b->n_datas > 0 && p->level.kind != PM_LEVEL_NONE)
-		measure_data(g, p, &b->datas[0]);
-	for (j = 0; j < b->n_datas; j++)
-		silence_data(&p->silence, &b->datas[j]);
+	s = &set->shadows[id];
+	if (muted && measure && s->n_planes > 0 && p->level.kind != PM_LEVEL_NONE)
+		measure_plane(g, p, &s->planes[0]);
+	pm_shadow_publish(s, muted ? &p->silence : NULL);
 	return true;
 }
 
-static inline void silence_outputs(struct pm_guard *g)
+static inline void publish_outputs(struct pm_guard *g)
 {
 	uint32_t i, n_ports, engage;
-	bool measure = true;
+	bool muted, measure = true;
 
-	if (!__atomic_load_n(&g->mute->muted, __ATOMIC_ACQUIRE))
-		return;
+	muted = __atomic_load_n(&g->mute->muted, __ATOMIC_ACQUIRE);
 	engage = __atomic_load_n(&g->mute->engage, __ATOMIC_ACQUIRE);
 	n_ports = __atomic_load_n(&g->n_ports, __ATOMIC_ACQUIRE);
 	for (i = 0; i < n_ports; i++)
-		if (silence_port(g, &g->ports[i], engage, measure))
+		if (publish_port(g, &g->ports[i], muted, engage, measure))
 			measure = false;
 }
 
-static void rt_start(void *data)
+/* impl-node's callbacks: one static table in libpipewire for all nodes,
+ * learned from a node of our own (learn_impl_callbacks); the data of each
+ * node's callbacks is its pw_impl_node. */
+static const struct spa_node_callbacks *impl_callbacks;
+
+static inline const struct spa_node_callbacks *forward_to(void *data)
 {
-	silence_outputs(data);
+	struct pm_guard *g = lookup_node(data);
+	return g ? __atomic_load_n(&g->fwd, __ATOMIC_ACQUIRE) :
+		__atomic_load_n(&impl_callbacks, __ATOMIC_ACQUIRE);
 }
 
-static const struct pw_impl_node_rt_events rt_events = {
-	PW_VERSION_IMPL_NODE_RT_EVENTS,
-	.start = rt_start,
+static int guard_ready(void *data, int status)
+{
+	struct pm_guard *g = lookup_node(data);
+	const struct spa_node_callbacks *cb;
+
+	/* a driver produced its cycle: publish it before impl-node runs the
+	 * output mix and wakes the consumers */
+	if (SPA_LIKELY(g != NULL) && status >= 0 && (status & SPA_STATUS_HAVE_DATA))
+		publish_outputs(g);
+	cb = forward_to(data);
+	return cb && cb->ready ? cb->ready(data, status) : 0;
+}
+
+static int guard_cb_reuse_buffer(void *data, uint32_t port_id, uint32_t buffer_id)
+{
+	const struct spa_node_callbacks *cb = forward_to(data);
+	return cb && cb->reuse_buffer ? cb->reuse_buffer(data, port_id, buffer_id) : 0;
+}
+
+static int guard_xrun(void *data, uint64_t trigger, uint64_t delay, struct spa_pod *info)
+{
+	const struct spa_node_callbacks *cb = forward_to(data);
+	return cb && cb->xrun ? cb->xrun(data, trigger, delay, info) : 0;
+}
+
+static const struct spa_node_callbacks guard_callbacks = {
+	SPA_VERSION_NODE_CALLBACKS,
+	.ready = guard_ready,
+	.reuse_buffer = guard_cb_reuse_buffer,
+	.xrun = guard_xrun,
 };
 
 #define CALL(g,method,...)						\
@@ -242,7 +289,7 @@ static int guard_process(void *object)
 	GUARD_OR_RETURN(g, object);
 	int res = CALL(g, process);
 	if (res >= 0 && (res & SPA_STATUS_HAVE_DATA))
-		silence_outputs(g);
+		publish_outputs(g);
 	return res;
 }
 
@@ -268,10 +315,34 @@ static void port_touch(struct pm_guard *g, uint32_t port_id)
 		__atomic_store_n(&g->n_ports, port_id + 1, __ATOMIC_RELEASE);
 }
 
-static void port_clear(struct port *p)
+static void retire(struct pm_guard *g, struct pm_shadow_set *set)
 {
+	if (set == NULL)
+		return;
+	set->next = g->retired;
+	g->retired = set;
+}
+
+static void free_list(struct pm_shadow_set *set)
+{
+	while (set != NULL) {
+		struct pm_shadow_set *next = set->next;
+		pm_shadow_set_free(set);
+		set = next;
+	}
+}
+
+/* Stop publishing on the port. Its shadows are kept: the node may still
+ * write into them. */
+static void port_clear(struct pm_guard *g, struct port *p)
+{
+	struct pm_shadow_set *set;
+
 	__atomic_store_n(&p->io, NULL, __ATOMIC_RELEASE);
-	__atomic_store_n(&p->n_buffers, 0, __ATOMIC_RELEASE);
+	set = __atomic_exchange_n(&p->set, NULL, __ATOMIC_ACQ_REL);
+	/* the data thread may be publishing from it */
+	pm_guard_sync(g);
+	retire(g, set);
 }
 
 static int guard_add_listener(void *object, struct spa_hook *listener,
@@ -281,11 +352,20 @@ static int guard_add_listener(void *object, struct spa_hook *listener,
 	return CALL(g, add_listener, listener, events, data);
 }
 
+/* impl-node sets its callbacks once, before we guard the node, and clears
+ * them when the node goes; should it set them again, ours stay in front. */
 static int guard_set_callbacks(void *object, const struct spa_node_callbacks *callbacks,
 		void *data)
 {
 	GUARD_OR_RETURN(g, object);
-	return CALL(g, set_callbacks, callbacks, data);
+	if (callbacks == NULL || data != (void *)g->node) {
+		g->callbacks_ours = false;
+		__atomic_store_n(&g->fwd, NULL, __ATOMIC_RELEASE);
+		return CALL(g, set_callbacks, callbacks, data);
+	}
+	__atomic_store_n(&g->fwd, callbacks, __ATOMIC_RELEASE);
+	g->callbacks_ours = true;
+	return CALL(g, set_callbacks, &guard_callbacks, data);
 }
 
 static int guard_sync(void *object, int seq)
@@ -332,7 +412,7 @@ static int guard_remove_port(void *object, enum spa_direction direction, uint32_
 	GUARD_OR_RETURN(g, object);
 	struct port *p = output_port(g, direction, port_id);
 	if (p != NULL)
-		port_clear(p);
+		port_clear(g, p);
 	return CALL(g, remove_port, direction, port_id);
 }
 
@@ -370,27 +450,59 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 {
 	GUARD_OR_RETURN(g, object);
 	struct port *p = output_port(g, direction, port_id);
+	struct pm_shadow_set *set = NULL, *old;
 	int res;
 
-	if (direction == SPA_DIRECTION_OUTPUT && n_buffers > 0 &&
-	    (p == NULL || n_buffers > MAX_BUFFERS)) {
-		/* what we cannot silence must not carry audio */
-		pw_log_error("%p: output port %u with %u buffers is beyond what privacy-mute "
-				"can silence (%u ports, %u buffers): refusing its buffers",
-				g, port_id, n_buffers, MAX_PORTS, MAX_BUFFERS);
-		return -ENOSPC;
+	if (direction == SPA_DIRECTION_OUTPUT && n_buffers > 0) {
+		/* what we cannot shadow must not carry audio */
+		if (p == NULL || n_buffers > MAX_BUFFERS) {
+			pw_log_error("%p: output port %u with %u buffers is beyond what "
+					"privacy-mute can guard (%u ports, %u buffers): "
+					"refusing its buffers",
+					g, port_id, n_buffers, MAX_PORTS, MAX_BUFFERS);
+			return -ENOSPC;
+		}
+		/* The node would allocate the shared memory itself and write
+		 * into it. No audio source in PipeWire 1.4 or 1.6 offers this
+		 * (only video nodes and pw_streams with ALLOC_BUFFERS do); a
+		 * guard would have to allocate that memory on its behalf. */
+		if (flags & SPA_NODE_BUFFERS_FLAG_ALLOC) {
+			pw_log_error("%p: output port %u wants to allocate its own buffers, "
+					"which privacy-mute cannot shadow: refusing them",
+					g, port_id);
+			return -ENOTSUP;
+		}
+		/* main thread: the data thread only copies */
+		if ((set = pm_shadow_set_new(buffers, n_buffers)) == NULL) {
+			res = -errno;
+			pw_log_error("%p: cannot shadow the %u buffers of output port %u "
+					"(unmapped memory or %u+ planes): %s", g, n_buffers,
+					port_id, PM_SHADOW_MAX_DATAS, spa_strerror(res));
+			return res;
+		}
 	}
-	if (p != NULL && __atomic_exchange_n(&p->n_buffers, 0, __ATOMIC_ACQ_REL) > 0) {
-		/* the data thread may be reading the old array: let it finish */
+	old = p ? __atomic_exchange_n(&p->set, NULL, __ATOMIC_ACQ_REL) : NULL;
+	if (old != NULL) {
+		/* the data thread may be publishing from the old set */
 		pm_guard_sync(g);
 	}
 
-	res = CALL(g, port_use_buffers, direction, port_id, flags, buffers, n_buffers);
+	res = CALL(g, port_use_buffers, direction, port_id, flags,
+			set ? set->buffers : buffers, n_buffers);
 
-	if (p != NULL && res >= 0 && n_buffers > 0) {
-		memcpy(p->buffers, buffers, n_buffers * sizeof(buffers[0]));
+	if (p == NULL)
+		return res;
+	if (res < 0) {
+		/* the node may still hold what it had, not what it refused */
+		pm_shadow_set_free(set);
+		retire(g, old);
+		return res;
+	}
+	/* the node has let go of the old shadows of this port */
+	pm_shadow_set_free(old);
+	if (set != NULL) {
 		p->cleared = 0;
-		__atomic_store_n(&p->n_buffers, n_buffers, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->set, set, __ATOMIC_RELEASE);
 		port_touch(g, port_id);
 	}
 	return res;
@@ -443,6 +555,7 @@ static const struct spa_node_methods guard_methods = {
 static void node_destroy(void *data)
 {
 	struct pm_guard *g = data;
+	g->node_gone = true;
 	if (g->events && g->events->destroyed)
 		g->events->destroyed(g->events_data, g);
 	pm_guard_destroy(g);
@@ -456,8 +569,7 @@ static void node_port_removed(void *data, struct pw_impl_port *port)
 	if (p == NULL)
 		return;
 	/* the port's io and buffers are freed after this event */
-	port_clear(p);
-	pm_guard_sync(g);
+	port_clear(g, p);
 }
 
 static const struct pw_impl_node_events node_events = {
@@ -491,10 +603,74 @@ void pm_guard_sync(struct pm_guard *g)
 	pw_impl_node_remove_rt_listener(g->node, &barrier);
 }
 
+/* impl-node installs its spa_node_callbacks in
+ * pw_impl_node_set_implementation(), before any guard exists, and offers
+ * no way to read them. Let it install them on a node of our own, never
+ * registered, whose set_callbacks keeps what it is given. */
+struct probe {
+	struct spa_node node;
+	struct spa_hook_list hooks;
+	const struct spa_node_callbacks *callbacks;
+	void *data;
+};
+
+static int probe_add_listener(void *object, struct spa_hook *listener,
+		const struct spa_node_events *events, void *data)
+{
+	struct probe *p = object;
+	spa_hook_list_append(&p->hooks, listener, events, data);
+	return 0;
+}
+
+static int probe_set_callbacks(void *object, const struct spa_node_callbacks *callbacks,
+		void *data)
+{
+	struct probe *p = object;
+	if (callbacks != NULL) {
+		p->callbacks = callbacks;
+		p->data = data;
+	}
+	return 0;
+}
+
+/* destroying the node suspends it */
+static int probe_send_command(void *object, const struct spa_command *command)
+{
+	return 0;
+}
+
+static const struct spa_node_methods probe_methods = {
+	SPA_VERSION_NODE_METHODS,
+	.add_listener = probe_add_listener,
+	.set_callbacks = probe_set_callbacks,
+	.send_command = probe_send_command,
+};
+
+static const struct spa_node_callbacks *learn_impl_callbacks(struct pw_context *context)
+{
+	struct pw_impl_node *node;
+	struct probe p;
+	bool ok;
+
+	spa_zero(p);
+	spa_hook_list_init(&p.hooks);
+	p.node.iface = SPA_INTERFACE_INIT(SPA_TYPE_INTERFACE_Node, SPA_VERSION_NODE,
+			&probe_methods, &p);
+	node = pw_context_create_node(context,
+			pw_properties_new(PW_KEY_NODE_NAME, "privacy-mute.probe", NULL), 0);
+	if (node == NULL)
+		return NULL;
+	pw_impl_node_set_implementation(node, &p.node);
+	ok = p.data == (void *)node && p.callbacks != NULL && p.callbacks->ready != NULL;
+	pw_impl_node_destroy(node);
+	return ok ? p.callbacks : NULL;
+}
+
 struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
 		const struct pm_guard_events *events, void *data)
 {
 	struct spa_node *spa_node = pw_impl_node_get_implementation(node);
+	const struct spa_node_callbacks *cb;
 	struct pm_guard *g;
 	uint32_t i;
 	int res;
@@ -507,6 +683,14 @@ struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
 		errno = EEXIST;
 		return NULL;
 	}
+	if ((cb = __atomic_load_n(&impl_callbacks, __ATOMIC_ACQUIRE)) == NULL) {
+		if ((cb = learn_impl_callbacks(pw_impl_node_get_context(node))) == NULL) {
+			pw_log_error("cannot learn impl-node's node callbacks");
+			errno = ENOTSUP;
+			return NULL;
+		}
+		__atomic_store_n(&impl_callbacks, cb, __ATOMIC_RELEASE);
+	}
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return NULL;
 
@@ -517,6 +701,7 @@ struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
 	g->mute = mute;
 	g->events = events;
 	g->events_data = data;
+	g->fwd = cb;
 	for (i = 0; i < MAX_PORTS; i++)
 		g->ports[i].silence = PM_SILENCE_ZERO;
 
@@ -526,17 +711,51 @@ struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
 		return NULL;
 	}
 	pw_impl_node_add_listener(node, &g->node_listener, &node_events, g);
-	pw_impl_node_add_rt_listener(node, &g->rt_listener, &rt_events, g);
 
 	/* one aligned pointer store: callers see either table, both work */
 	__atomic_store_n(&spa_node->iface.cb.funcs, (const void *)&guard_methods,
 			__ATOMIC_RELEASE);
+
+	/* Our callbacks in front of impl-node's. Guards are made before the
+	 * node is linked, so no cycle runs; a node guarded while it runs
+	 * (a module loaded at run time) is safe too: the callbacks' data
+	 * stays the pw_impl_node, and a ready() that reads the old table
+	 * goes to impl-node directly, with nothing to publish yet (the node
+	 * gets shadows only from its next port_use_buffers). */
+	if (g->orig_methods->set_callbacks != NULL &&
+	    g->orig_methods->set_callbacks(g->orig_data, &guard_callbacks, node) >= 0)
+		g->callbacks_ours = true;
+	else
+		pw_log_warn("%p: cannot install callbacks: a driver's output "
+				"stays unpublished", g);
 	pm_guard_sync(g);
 	return g;
 }
 
+/* A node that keeps running without its guard still writes into the
+ * shadows it was given, until its next port_use_buffers: they are kept
+ * (and reachable) rather than freed under it. Its consumers see the last
+ * published buffers, silence if it was muted, until it renegotiates. */
+static struct pm_shadow_set *orphans;
+
+static void orphan(struct pm_shadow_set *set)
+{
+	while (set != NULL) {
+		struct pm_shadow_set *next = set->next;
+		set->next = orphans;
+		orphans = set;
+		set = next;
+	}
+}
+
 void pm_guard_destroy(struct pm_guard *g)
 {
+	uint32_t i;
+
+	if (g->callbacks_ours) {
+		const struct spa_node_callbacks *fwd = __atomic_load_n(&g->fwd, __ATOMIC_ACQUIRE);
+		g->orig_methods->set_callbacks(g->orig_data, fwd, fwd ? (void *)g->node : NULL);
+	}
 	if (g->spa_node->iface.cb.funcs == &guard_methods)
 		__atomic_store_n(&g->spa_node->iface.cb.funcs, (const void *)g->orig_methods,
 				__ATOMIC_RELEASE);
@@ -546,8 +765,23 @@ void pm_guard_destroy(struct pm_guard *g)
 
 	spa_hook_remove(&g->node_listener);
 	/* blocking on the node's data loop: no thread is in our code after */
-	pw_impl_node_remove_rt_listener(g->node, &g->rt_listener);
+	pm_guard_sync(g);
 	slot_remove(g->orig_data);
+
+	for (i = 0; i < MAX_PORTS; i++) {
+		struct pm_shadow_set *set = g->ports[i].set;
+		if (set == NULL)
+			continue;
+		if (!g->node_gone)
+			pw_log_warn("%p: port %u keeps its private buffers until it "
+					"renegotiates: its consumers get no new data", g, i);
+		retire(g, set);
+	}
+	/* a destroyed node was suspended and stopped before: it runs no more */
+	if (g->node_gone)
+		free_list(g->retired);
+	else
+		orphan(g->retired);
 	free(g);
 }
 
