@@ -109,6 +109,7 @@ struct pm_service {
 	uint32_t n_notify_calls;
 	uint32_t n_uid_checks;
 	uint32_t n_caller_lookups;
+	bool caller_lookups_full_logged;
 };
 
 static int64_t unix_now_us(void)
@@ -553,10 +554,15 @@ static void lookup_caller(struct pm_service *s, const char *caller, bool muted)
 	if (caller == NULL || caller[0] != ':')
 		return;
 	if (s->n_caller_lookups >= MAX_CALLER_LOOKUPS) {
-		pm_log("%u callers are still being looked up: the pid of %s is not asked "
-				"for", s->n_caller_lookups, caller);
+		/* once per flood of changes, not once per change */
+		if (!s->caller_lookups_full_logged)
+			pm_log("%u callers are still being looked up: the pids of the "
+					"callers of further changes are not asked for",
+					s->n_caller_lookups);
+		s->caller_lookups_full_logged = true;
 		return;
 	}
+	s->caller_lookups_full_logged = false;
 	if ((q = pm_owner_credentials_call(caller)) == NULL ||
 	    (a = async_start(s, q, NULL, ASYNC_CALLER, caller_done)) == NULL) {
 		if (q)

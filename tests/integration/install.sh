@@ -47,9 +47,9 @@ mics_conf
 # under --destdir the policy is not where the build installs it: the
 # installed drop-in, told to trust the copy that runs here
 pm_trust "$PM_POLICY"
-sed "s|args = {|args = { policy.executable = \"$PM_POLICY\"|" \
-	"$D$pwshare/pipewire.conf.d/privacy-mute.conf" > "$T/config/pipewire/pipewire.conf.d/privacy-mute.conf"
-check "the installed drop-in has one args block to add policy.executable to" \
+check "the installed drop-in, with policy.executable added to its args" \
+	pm_dropin "$D$pwshare/pipewire.conf.d/privacy-mute.conf" "$T/config/pipewire/pipewire.conf.d/privacy-mute.conf"
+check "... names the policy that runs here" \
 	grep -q "policy.executable = \"$PM_POLICY\"" "$T/config/pipewire/pipewire.conf.d/privacy-mute.conf"
 start_bus && start_policy && start_pipewire && start_wireplumber || exit 1
 check "the installed drop-in loaded the installed module" \

@@ -24,6 +24,12 @@ pm_trust() { # [EXECUTABLE]
 	export PRIVACY_MUTE_POLICY_EXECUTABLE="$PM_TRUSTED_POLICY"
 }
 pm_trust
+# pm_dropin SRC DST: a drop-in the project ships, copied with the trusted
+# policy's executable added to its module args (its one "args = {")
+pm_dropin() {
+	[ "$(grep -c 'args = {' "$1")" = 1 ] || { echo "$1: not one 'args = {'"; return 1; }
+	sed "s|args = {|args = { $PM_MODULE_TRUST|" "$1" > "$2"
+}
 # module args with the trusted policy's executable, unless they name one
 pm_module_args() {
 	case "${1:-}" in
