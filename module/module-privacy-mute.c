@@ -16,6 +16,7 @@
 #include "export-hook.h"
 #include "node-guard.h"
 #include "options.h"
+#include "pm-config.h"
 #include "own-nodes.h"
 #include "policy-client.h"
 #include "source-mute.h"
@@ -52,6 +53,11 @@
  * ## Module Options
  *
  * - `policy.bus = session | system`: the bus of the policy (default session)
+ * - `policy.executable = PATH`: on the session bus, only an owner of the
+ *   policy's name that runs this executable (and as our uid) is followed;
+ *   default the installed privacy-mute-policy. On the system bus the owner
+ *   must be root. Anyone else holding the name is ignored, and the state
+ *   stays as it is (fail-closed).
  * - `initial.state = muted | unmuted`: the state until the policy answers
  *   (default muted)
  * - `monitor.sinks = true | false`: also silence the monitor outputs of
@@ -91,6 +97,7 @@ PW_LOG_TOPIC(pm_log_topic, "mod." NAME);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
 
 #define MODULE_USAGE	"( policy.bus=<session|system, default session> ) "	\
+			"( policy.executable=<path, default " PM_INSTALLED_POLICY "> ) " \
 			"( initial.state=<muted|unmuted, default muted> ) "	\
 			"( monitor.sinks=<true|false, default false> ) "	\
 			"( exempt.nodes=[ <node name pattern> ... ] ) "
@@ -694,7 +701,8 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 				PW_KEY_CORE_DAEMON));
 	impl->report_timer = pw_loop_add_timer(pw_context_get_main_loop(context),
 			send_report, impl);
-	impl->policy = pm_policy_client_new(context, impl->options.bus, &policy_events, impl);
+	impl->policy = pm_policy_client_new(context, impl->options.bus,
+			impl->options.policy_executable, &policy_events, impl);
 	if (impl->policy == NULL) {
 		res = -errno;
 		pw_log_error(NAME ": cannot follow the policy: %s (is support.dbus "

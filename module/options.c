@@ -10,12 +10,14 @@
 #include <spa/utils/string.h>
 
 #include "options.h"
+#include "pm-config.h"
 
 #define KEY_BUS		"policy.bus"
 #define KEY_INITIAL	"initial.state"
 #define KEY_MONITOR	"monitor.sinks"
 #define KEY_EXEMPT	"exempt.nodes"
-#define KNOWN_KEYS	KEY_BUS ", " KEY_INITIAL ", " KEY_MONITOR ", " KEY_EXEMPT
+#define KEY_EXE		"policy.executable"
+#define KNOWN_KEYS	KEY_BUS ", " KEY_EXE ", " KEY_INITIAL ", " KEY_MONITOR ", " KEY_EXEMPT
 
 /* The longest raw SPA-JSON token that can hold a pattern: "\u0001" is six
  * bytes for one, plus the quotes. */
@@ -86,6 +88,23 @@ static int parse_exempt(const char *v, struct pm_options *o, char *err, size_t e
 	return 0;
 }
 
+/* policy.executable: an absolute path, as /proc/PID/exe shows one */
+static int parse_executable(const char *v, struct pm_options *o, char *err, size_t err_size)
+{
+	if (v[0] != '/') {
+		snprintf(err, err_size, "invalid value '%s' for option '" KEY_EXE
+				"': expected the absolute path of the policy's executable", v);
+		return -EINVAL;
+	}
+	if (strlen(v) >= sizeof(o->policy_executable)) {
+		snprintf(err, err_size, "the value of option '" KEY_EXE "' is too long: "
+				"at most %d bytes", PM_MAX_EXECUTABLE - 1);
+		return -EINVAL;
+	}
+	memcpy(o->policy_executable, v, strlen(v) + 1);
+	return 0;
+}
+
 int pm_options_parse(const struct spa_dict *args, struct pm_options *o,
 		char *err, size_t err_size)
 {
@@ -94,6 +113,8 @@ int pm_options_parse(const struct spa_dict *args, struct pm_options *o,
 	memset(o, 0, sizeof(*o));
 	o->bus = PM_BUS_SESSION;
 	o->initial_muted = true;
+	_Static_assert(sizeof(PM_INSTALLED_POLICY) <= PM_MAX_EXECUTABLE, "install path too long");
+	memcpy(o->policy_executable, PM_INSTALLED_POLICY, sizeof(PM_INSTALLED_POLICY));
 
 	/* an empty pw_properties has items == NULL: spa_dict_for_each()
 	 * would compute NULL + 0, undefined behaviour (found by fuzz-options) */
@@ -110,6 +131,9 @@ int pm_options_parse(const struct spa_dict *args, struct pm_options *o,
 				o->bus = PM_BUS_SYSTEM;
 			else
 				goto invalid_bus;
+		} else if (spa_streq(it->key, KEY_EXE)) {
+			if (parse_executable(v, o, err, err_size) < 0)
+				return -EINVAL;
 		} else if (spa_streq(it->key, KEY_INITIAL)) {
 			if (spa_streq(v, "muted"))
 				o->initial_muted = true;

@@ -13,9 +13,13 @@
 
 #define PM_MAX_EXEMPT		16
 #define PM_MAX_PATTERN		128
+#define PM_MAX_EXECUTABLE	1024	/* with the NUL */
 
 struct pm_options {
 	enum pm_bus bus;	/* policy.bus */
+	/* policy.executable: the only program whose owner of the policy's
+	 * name is followed on the session bus (default: the installed one) */
+	char policy_executable[PM_MAX_EXECUTABLE];
 	bool initial_muted;	/* initial.state */
 	bool monitor_sinks;	/* monitor.sinks */
 	uint32_t n_exempt;	/* exempt.nodes */

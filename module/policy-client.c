@@ -2,13 +2,21 @@
 /* SPDX-License-Identifier: MIT */
 
 /*
- * RegisterEnforcer -> (muted, generation); then PropertiesChanged from the
- * policy's unique name brings new states; each applied state is answered
- * with Acknowledge. Signals from any other sender are ignored: anyone on
- * the bus can emit a signal with our path, only the name owner speaks for
- * the policy. When the policy leaves the bus or the bus goes away, nothing
- * changes here (fail-closed: the last state stays); we register again when
- * the name has an owner again, and reconnect to a restarted bus.
+ * GetNameOwner -> the unique name behind org.privacymute.Policy1;
+ * GetConnectionCredentials of it -> uid and pid, and /proc/PID/exe: only
+ * an owner of our uid (root on the system bus) running the policy's
+ * executable (session bus) is followed. Anyone may own a name nobody
+ * holds, and an impostor that says "unmuted" must not unmute anyone.
+ * Then RegisterEnforcer, sent to that unique name (it is never reused, so
+ * what was checked is what answers) -> (muted, generation); then
+ * PropertiesChanged from that unique name brings new states; each applied
+ * state is answered with Acknowledge. Signals from any other sender are
+ * ignored: anyone on the bus can emit a signal with our path.
+ *
+ * When the policy leaves the bus, its name changes hands, or the bus goes
+ * away, nothing changes here (fail-closed: the last state stays, muted
+ * until a checked policy answered); a new owner is checked before it is
+ * followed, and we reconnect to a restarted bus.
  */
 
 #include <errno.h>
@@ -23,6 +31,7 @@
 
 #include <pipewire/pipewire.h>
 
+#include "owner-check.h"
 #include "policy-client.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
@@ -45,16 +54,27 @@ struct pm_policy_client {
 	bool filter_added;
 
 	struct spa_source *retry_timer;
+	DBusPendingCall *owner_call;	/* GetNameOwner */
+	DBusPendingCall *creds_call;	/* GetConnectionCredentials of candidate */
 	DBusPendingCall *register_call;
 	DBusPendingCall *ack_call;	/* only the latest acknowledgement matters */
 
-	char *owner;		/* unique name of the policy we registered with */
+	char *executable;	/* the policy's executable (session bus) */
+	char *candidate;	/* unique name being checked, then registered with */
+	bool owner_changed;	/* the name changed hands: log the verdict louder */
+	char *owner;		/* unique name of the checked policy we registered with */
 	bool registered;
 	uint32_t sources;
 };
 
 static void connect_bus(struct pm_policy_client *c);
 static void register_enforcer(struct pm_policy_client *c);
+static void find_policy(struct pm_policy_client *c);
+
+static const char *bus_name(struct pm_policy_client *c)
+{
+	return c->bus == PM_BUS_SYSTEM ? "system" : "session";
+}
 
 static void schedule_retry(struct pm_policy_client *c)
 {
@@ -62,19 +82,58 @@ static void schedule_retry(struct pm_policy_client *c)
 	pw_loop_update_timer(c->loop, c->retry_timer, &value, &interval, false);
 }
 
+static void set_name(char **dst, const char *name)
+{
+	free(*dst);
+	*dst = (name && *name) ? strdup(name) : NULL;
+}
+
 static void set_owner(struct pm_policy_client *c, const char *owner)
 {
-	free(c->owner);
-	c->owner = (owner && *owner) ? strdup(owner) : NULL;
+	set_name(&c->owner, owner);
+}
+
+static void cancel_call(DBusPendingCall **call)
+{
+	if (*call) {
+		dbus_pending_call_cancel(*call);
+		dbus_pending_call_unref(*call);
+		*call = NULL;
+	}
 }
 
 static void cancel_register(struct pm_policy_client *c)
 {
-	if (c->register_call) {
-		dbus_pending_call_cancel(c->register_call);
-		dbus_pending_call_unref(c->register_call);
-		c->register_call = NULL;
+	cancel_call(&c->register_call);
+}
+
+/* Forget the policy we follow and any check or registration in flight:
+ * the name is gone or has a new owner. The state stays as it is. */
+static void forget_policy(struct pm_policy_client *c)
+{
+	cancel_call(&c->owner_call);
+	cancel_call(&c->creds_call);
+	cancel_register(c);
+	set_name(&c->candidate, NULL);
+	set_owner(c, NULL);
+	c->registered = false;
+}
+
+/* Send m (consumed) with a reply handler; false when out of memory. */
+static bool send_pending(struct pm_policy_client *c, DBusMessage *m, DBusPendingCall **call,
+		DBusPendingCallNotifyFunction done)
+{
+	bool ok = m != NULL &&
+		dbus_connection_send_with_reply(c->conn, m, call, CALL_TIMEOUT_MS) &&
+		*call != NULL;
+
+	if (ok && !dbus_pending_call_set_notify(*call, done, c, NULL)) {
+		cancel_call(call);
+		ok = false;
 	}
+	if (m)
+		dbus_message_unref(m);
+	return ok;
 }
 
 static void cancel_ack(struct pm_policy_client *c)
@@ -110,8 +169,7 @@ static void register_reply(DBusPendingCall *pending, void *data)
 	if (dbus_set_error_from_message(&error, reply)) {
 		/* no policy yet: NameOwnerChanged or the retry brings us back */
 		pw_log_info("policy not available on the %s bus (%s: %s); keeping the "
-				"current state", c->bus == PM_BUS_SYSTEM ? "system" : "session",
-				error.name, error.message);
+				"current state", bus_name(c), error.name, error.message);
 		dbus_error_free(&error);
 		schedule_retry(c);
 		goto done;
@@ -125,7 +183,8 @@ static void register_reply(DBusPendingCall *pending, void *data)
 		schedule_retry(c);
 		goto done;
 	}
-	set_owner(c, dbus_message_get_sender(reply));
+	/* sent to the checked unique name: the bus sends its reply only */
+	set_owner(c, c->candidate);
 	c->registered = true;
 	pw_log_info("registered with policy %s: muted:%d generation:%" PRIu64,
 			c->owner, muted, (uint64_t)generation);
@@ -169,23 +228,22 @@ static bool append_info(DBusMessageIter *it, struct pm_policy_client *c)
 	return dbus_message_iter_close_container(it, &dict);
 }
 
+/* Register with the checked candidate, by its unique name. */
 static void register_enforcer(struct pm_policy_client *c)
 {
 	DBusMessage *m;
 	DBusMessageIter it;
 
-	if (c->conn == NULL || c->register_call != NULL)
+	if (c->conn == NULL || c->register_call != NULL || c->candidate == NULL)
 		return;
 
-	m = dbus_message_new_method_call(PM_POLICY_NAME, PM_POLICY_PATH,
+	m = dbus_message_new_method_call(c->candidate, PM_POLICY_PATH,
 			PM_POLICY_INTERFACE, "RegisterEnforcer");
 	if (m == NULL)
 		goto oom;
 	dbus_message_iter_init_append(m, &it);
 	if (!append_info(&it, c))
 		goto oom_msg;
-	/* may D-Bus-activate the policy service */
-	dbus_message_set_auto_start(m, TRUE);
 	if (!dbus_connection_send_with_reply(c->conn, m, &c->register_call, CALL_TIMEOUT_MS) ||
 	    c->register_call == NULL)
 		goto oom_msg;
@@ -200,6 +258,120 @@ oom_msg:
 oom:
 	pw_log_error("out of memory registering with the policy");
 	schedule_retry(c);
+}
+
+/* The bus told who owns the candidate name: follow it only if it is the
+ * policy (owner-check.c). */
+static void creds_reply(DBusPendingCall *pending, void *data)
+{
+	struct pm_policy_client *c = data;
+	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
+	struct pm_owner_creds creds;
+	char exe[PM_OWNER_EXE_MAX], why[PM_OWNER_EXE_MAX * 2 + 128];
+	bool changed = c->owner_changed;
+
+	dbus_pending_call_unref(c->creds_call);
+	c->creds_call = NULL;
+	if (reply == NULL)
+		return;
+	if (pm_owner_parse_credentials(reply, &creds) < 0) {
+		/* gone already: NameOwnerChanged follows; else try again */
+		pw_log_info("cannot ask the bus who owns " PM_POLICY_NAME " (%s: %s); keeping "
+				"the current state", c->candidate,
+				dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR ?
+				dbus_message_get_error_name(reply) : "bad reply");
+		set_name(&c->candidate, NULL);
+		schedule_retry(c);
+		goto done;
+	}
+	c->owner_changed = false;
+	if (!pm_owner_check(&creds, c->bus == PM_BUS_SYSTEM, (uint32_t)geteuid(),
+				c->executable, exe, sizeof(exe), why, sizeof(why))) {
+		/* no retry: nothing changes until the name changes hands */
+		pw_log_warn("the owner of " PM_POLICY_NAME " on the %s bus, %s (pid %u, %s), "
+				"is not the policy: %s; not following it, keeping the "
+				"current state", bus_name(c), c->candidate, creds.pid,
+				exe[0] ? exe : "executable not checked", why);
+		set_name(&c->candidate, NULL);
+		goto done;
+	}
+	if (changed)
+		pw_log_warn("the owner of " PM_POLICY_NAME " is now %s (pid %u, %s), checked: "
+				"registering", c->candidate, creds.pid,
+				exe[0] ? exe : "uid 0");
+	else
+		pw_log_info("policy %s (pid %u, %s) checked: registering", c->candidate,
+				creds.pid, exe[0] ? exe : "uid 0");
+	register_enforcer(c);
+done:
+	dbus_message_unref(reply);
+}
+
+static void check_owner(struct pm_policy_client *c, const char *owner)
+{
+	cancel_call(&c->creds_call);
+	cancel_register(c);
+	set_name(&c->candidate, owner);
+	if (c->candidate == NULL ||
+	    !send_pending(c, pm_owner_credentials_call(owner), &c->creds_call, creds_reply)) {
+		pw_log_error("out of memory checking the policy");
+		set_name(&c->candidate, NULL);
+		schedule_retry(c);
+	}
+}
+
+static void name_owner_reply(DBusPendingCall *pending, void *data)
+{
+	struct pm_policy_client *c = data;
+	DBusMessage *reply = dbus_pending_call_steal_reply(pending), *m;
+	const char *owner, *name = PM_POLICY_NAME;
+	dbus_uint32_t flags = 0;
+
+	dbus_pending_call_unref(c->owner_call);
+	c->owner_call = NULL;
+	if (reply == NULL)
+		return;
+	if (dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID)) {
+		check_owner(c, owner);
+		goto done;
+	}
+	pw_log_info("no policy on the %s bus (%s); keeping the current state", bus_name(c),
+			dbus_message_get_error_name(reply) ? dbus_message_get_error_name(reply) :
+			"bad reply");
+	/* D-Bus-activate it, without waiting: its NameOwnerChanged brings
+	 * it to the check; the retry covers an activation that fails */
+	m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
+			DBUS_INTERFACE_DBUS, "StartServiceByName");
+	if (m != NULL) {
+		dbus_message_set_no_reply(m, TRUE);
+		if (dbus_message_append_args(m, DBUS_TYPE_STRING, &name,
+					DBUS_TYPE_UINT32, &flags, DBUS_TYPE_INVALID))
+			dbus_connection_send(c->conn, m, NULL);
+		dbus_message_unref(m);
+	}
+	schedule_retry(c);
+done:
+	dbus_message_unref(reply);
+}
+
+/* Who owns the policy's name now? Then check it, then register. */
+static void find_policy(struct pm_policy_client *c)
+{
+	const char *name = PM_POLICY_NAME;
+	DBusMessage *m;
+
+	if (c->conn == NULL || c->owner_call || c->creds_call || c->register_call)
+		return;
+	m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
+			DBUS_INTERFACE_DBUS, "GetNameOwner");
+	if (m && !dbus_message_append_args(m, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(m);
+		m = NULL;
+	}
+	if (!send_pending(c, m, &c->owner_call, name_owner_reply)) {
+		pw_log_error("out of memory looking for the policy");
+		schedule_retry(c);
+	}
 }
 
 static void ack_reply(DBusPendingCall *pending, void *data)
@@ -217,8 +389,9 @@ static void ack_reply(DBusPendingCall *pending, void *data)
 		pw_log_warn("Acknowledge refused (%s: %s); registering again",
 				error.name, error.message);
 		dbus_error_free(&error);
-		c->registered = false;
-		register_enforcer(c);
+		/* checked again: the policy may be gone and its name taken */
+		forget_policy(c);
+		find_policy(c);
 	}
 	dbus_message_unref(reply);
 }
@@ -483,17 +656,15 @@ static void handle_name_owner_changed(struct pm_policy_client *c, DBusMessage *m
 	    !spa_streq(name, PM_POLICY_NAME))
 		return;
 
+	forget_policy(c);
 	if (new_owner == NULL || *new_owner == '\0') {
 		pw_log_warn("policy %s left the bus; keeping the current state", old_owner);
-		set_owner(c, NULL);
-		c->registered = false;
 		return;
 	}
-	pw_log_info("policy is now %s; registering", new_owner);
-	set_owner(c, NULL);
-	c->registered = false;
-	cancel_register(c);
-	register_enforcer(c);
+	pw_log_warn("the owner of " PM_POLICY_NAME " changed to %s; keeping the current "
+			"state until it is checked", new_owner);
+	c->owner_changed = true;
+	check_owner(c, new_owner);
 }
 
 static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data)
@@ -529,14 +700,12 @@ static void add_match(struct pm_policy_client *c, const char *rule)
  * new one on the next spa_dbus_connection_get(). */
 static void drop_connection(struct pm_policy_client *c)
 {
-	cancel_register(c);
+	forget_policy(c);
 	cancel_ack(c);
 	if (c->conn && c->filter_added)
 		dbus_connection_remove_filter(c->conn, filter, c);
 	c->filter_added = false;
 	c->conn = NULL;
-	set_owner(c, NULL);
-	c->registered = false;
 }
 
 static void disconnect_bus(struct pm_policy_client *c)
@@ -553,7 +722,7 @@ static void on_disconnected(void *data)
 {
 	struct pm_policy_client *c = data;
 	pw_log_warn("lost the %s bus; keeping the current state and reconnecting",
-			c->bus == PM_BUS_SYSTEM ? "system" : "session");
+			bus_name(c));
 	/* spa's filter already closed the connection; the filter we added
 	 * went with it */
 	c->filter_added = false;
@@ -602,11 +771,11 @@ static void connect_bus(struct pm_policy_client *c)
 	add_match(c, "type='signal',interface='" DBUS_INTERFACE_PROPERTIES
 			"',member='PropertiesChanged',path='" PM_POLICY_PATH "',arg0='"
 			PM_POLICY_INTERFACE "'");
-	register_enforcer(c);
+	find_policy(c);
 	return;
 retry:
 	pw_log_warn("cannot connect to the %s bus; keeping the current state, retrying in %ds",
-			c->bus == PM_BUS_SYSTEM ? "system" : "session", RETRY_SEC);
+			bus_name(c), RETRY_SEC);
 	schedule_retry(c);
 }
 
@@ -616,10 +785,11 @@ static void on_retry(void *data, uint64_t expirations)
 	if (c->conn == NULL)
 		connect_bus(c);
 	else if (!c->registered)
-		register_enforcer(c);
+		find_policy(c);
 }
 
 struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum pm_bus bus,
+		const char *policy_executable,
 		const struct pm_policy_client_events *events, void *data)
 {
 	struct pm_policy_client *c;
@@ -633,16 +803,22 @@ struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum p
 	c->bus = bus;
 	c->events = events;
 	c->events_data = data;
+	if ((c->executable = strdup(policy_executable)) == NULL) {
+		free(c);
+		return NULL;
+	}
 
 	support = pw_context_get_support(context, &n_support);
 	c->dbus = spa_support_find(support, n_support, SPA_TYPE_INTERFACE_DBus);
 	if (c->dbus == NULL) {
+		free(c->executable);
 		free(c);
 		errno = ENOTSUP;
 		return NULL;
 	}
 	c->retry_timer = pw_loop_add_timer(c->loop, on_retry, c);
 	if (c->retry_timer == NULL) {
+		free(c->executable);
 		free(c);
 		return NULL;
 	}
@@ -665,5 +841,7 @@ void pm_policy_client_destroy(struct pm_policy_client *c)
 	disconnect_bus(c);
 	pw_loop_destroy_source(c->loop, c->retry_timer);
 	free(c->owner);
+	free(c->candidate);
+	free(c->executable);
 	free(c);
 }

@@ -26,10 +26,13 @@ struct pm_policy_client_events {
 	void (*state) (void *data, bool muted, uint64_t generation);
 };
 
-/* Follow the policy on the given bus. Runs on the context's main loop; no
- * call ever blocks it on the policy (every method call is a pending call).
+/* Follow the policy on the given bus, once the owner of its name is
+ * checked: our uid (root on the system bus), and on the session bus the
+ * executable policy_executable. Runs on the context's main loop; no call
+ * ever blocks it on the policy (every method call is a pending call).
  * Never fails because the bus or the policy is missing: it retries. */
 struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum pm_bus bus,
+		const char *policy_executable,
 		const struct pm_policy_client_events *events, void *data);
 
 void pm_policy_client_destroy(struct pm_policy_client *client);

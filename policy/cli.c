@@ -4,20 +4,30 @@
 /*
  * Exit status: 0 done (and, for on/off/toggle/lock/unlock, enforced); 1 the
  * policy answered but refused (locked, not root) or the state is not
- * enforced; 2 bad usage, or the policy service cannot be reached.
+ * enforced, or the owner of the policy's name is not the policy; 2 bad
+ * usage, or the policy service cannot be reached.
+ *
+ * Before it believes or asks anything, the CLI checks who owns the name
+ * (owner-check.h), then talks to that unique name only: whoever takes the
+ * name afterwards is not who answers.
  */
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <dbus/dbus.h>
 
 #include "capture-log.h"
+#include "owner-check.h"
+#include "pm-config.h"
 #include "policy-core.h"
 #include "policy-names.h"
 #include "status.h"
@@ -25,14 +35,26 @@
 #define DEFAULT_TIMEOUT_MS	5000
 #define MAX_TIMEOUT_MS		3600000
 
-#define EXIT_NOT_ENFORCED	1	/* also: refused (locked, not root) */
+#define EXIT_NOT_ENFORCED	1	/* also: refused (locked, not root), not verified */
 #define EXIT_TROUBLE		2
+
+#define EXECUTABLE_ENV	"PRIVACY_MUTE_POLICY_EXECUTABLE"
 
 struct cli {
 	DBusConnection *conn;
 	int timeout_ms;
 	bool system;
 	bool json;
+	const char *policy_executable;
+};
+
+/* Who owns the policy's name, as checked. */
+struct owner {
+	char *name;		/* unique bus name */
+	bool verified;
+	uint32_t pid;
+	char exe[PM_OWNER_EXE_MAX];
+	char why[PM_OWNER_EXE_MAX * 2 + 128];
 };
 
 static void usage(FILE *f)
@@ -60,13 +82,17 @@ static void usage(FILE *f)
 		"  --timeout MS    how long to wait for the policy service (default: %d;\n"
 		"                  keep it above the service's --ack-timeout)\n"
 		"  --system        use the system bus instead of the session bus\n"
+		"  --policy-executable PATH  believe only a policy that runs PATH (session\n"
+		"                  bus; default: $" EXECUTABLE_ENV ", else\n"
+		"                  " PM_INSTALLED_POLICY ")\n"
 		"  --help          show this help\n"
 		"  --version       show the version\n"
 		"\n"
 		"Exit status: 0 done (and enforced); 1 the policy answered but refused\n"
 		"(locked by the administrator, or lock/unlock by someone not root), or\n"
-		"the state is not enforced; 2 bad usage or the policy service cannot be\n"
-		"reached.\n",
+		"the state is not enforced, or whoever owns the policy's bus name is not\n"
+		"the policy (not verified: nothing is sent to it); 2 bad usage or the\n"
+		"policy service cannot be reached.\n",
 		DEFAULT_TIMEOUT_MS);
 }
 
@@ -173,16 +199,113 @@ static int get_all(struct cli *c, const char *dest, struct pm_status *st,
 	return 0;
 }
 
+/* ---- who owns the name ---- */
+
+/* The unique name behind the policy's name into *owner (to free), NULL
+ * when nobody owns it. auto_start: D-Bus-activate the service first.
+ * Returns 0 or an exit status, said on stderr unless quiet. */
+static int get_owner_name(struct cli *c, bool auto_start, bool quiet, char **owner)
+{
+	const char *name = PM_POLICY_NAME, *unique;
+	dbus_uint32_t flags = 0;
+	DBusMessage *m, *r;
+
+	*owner = NULL;
+	if (auto_start) {
+		m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
+				DBUS_INTERFACE_DBUS, "StartServiceByName");
+		if (m && !dbus_message_append_args(m, DBUS_TYPE_STRING, &name,
+					DBUS_TYPE_UINT32, &flags, DBUS_TYPE_INVALID)) {
+			dbus_message_unref(m);
+			m = NULL;
+		}
+		/* activation fails where no service file names it: then
+		 * only a running policy can answer */
+		if ((r = call(c, m, false, true)) != NULL)
+			dbus_message_unref(r);
+	}
+	m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
+			DBUS_INTERFACE_DBUS, "GetNameOwner");
+	if (m && !dbus_message_append_args(m, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID)) {
+		dbus_message_unref(m);
+		m = NULL;
+	}
+	if ((r = call(c, m, false, quiet)) == NULL)
+		return EXIT_TROUBLE;
+	if (!dbus_message_get_args(r, NULL, DBUS_TYPE_STRING, &unique, DBUS_TYPE_INVALID) ||
+	    (*owner = strdup(unique)) == NULL) {
+		dbus_message_unref(r);
+		if (!quiet)
+			fprintf(stderr, "privacy-mute: unexpected reply from the bus\n");
+		return EXIT_TROUBLE;
+	}
+	dbus_message_unref(r);
+	return 0;
+}
+
+/* Check who owns the name (o->name set): o->verified, and why not. */
+static int check_owner(struct cli *c, struct owner *o, bool quiet)
+{
+	struct pm_owner_creds creds;
+	DBusMessage *r;
+
+	r = call(c, pm_owner_credentials_call(o->name), false, quiet);
+	if (r == NULL)
+		return EXIT_TROUBLE;
+	if (pm_owner_parse_credentials(r, &creds) < 0) {
+		dbus_message_unref(r);
+		if (!quiet)
+			fprintf(stderr, "privacy-mute: the bus did not say who owns "
+					PM_POLICY_NAME "\n");
+		return EXIT_TROUBLE;
+	}
+	dbus_message_unref(r);
+	o->pid = creds.pid;
+	o->verified = pm_owner_check(&creds, c->system, (uint32_t)geteuid(),
+			c->policy_executable, o->exe, sizeof(o->exe), o->why, sizeof(o->why));
+	return 0;
+}
+
+/* Find and check the owner. Returns 0 (o filled, verified or not) or an
+ * exit status. */
+static int find_owner(struct cli *c, struct owner *o, bool auto_start, bool quiet)
+{
+	int res;
+
+	*o = (struct owner) { 0 };
+	if ((res = get_owner_name(c, auto_start, quiet, &o->name)) != 0)
+		return res;
+	return check_owner(c, o, quiet);
+}
+
+static void owner_clear(struct owner *o)
+{
+	free(o->name);
+	o->name = NULL;
+}
+
+/* on, off, toggle, lock, unlock, log: nothing goes to an owner that is not
+ * the policy. Returns 0 or EXIT_NOT_ENFORCED, said on stderr. */
+static int refuse_unverified(const struct owner *o)
+{
+	if (o->verified)
+		return 0;
+	fprintf(stderr, "privacy-mute: the owner of " PM_POLICY_NAME " (%s, pid %" PRIu32
+			"%s%s) is not the policy: %s; not talking to it\n", o->name, o->pid,
+			o->exe[0] ? ", " : "", o->exe, o->why);
+	return EXIT_NOT_ENFORCED;
+}
+
 /* ---- on, off, toggle ---- */
 
 /* Why a state was not confirmed, in one line. */
-static void explain(struct cli *c, bool muted)
+static void explain(struct cli *c, const char *dest, bool muted)
 {
 	const char *what = muted ? "mute" : "unmute";
 	struct pm_status st = { 0 };
 	uint32_t acked;
 
-	if (get_all(c, PM_POLICY_NAME, &st, false, true) != 0) {
+	if (get_all(c, dest, &st, false, true) != 0) {
 		fprintf(stderr, "privacy-mute: %s requested but not confirmed by every enforcer\n",
 				what);
 		return;
@@ -212,9 +335,16 @@ static int set_state(struct cli *c, const char *command)
 	dbus_bool_t locked = strcmp(command, "lock") == 0;
 	DBusMessage *m, *r;
 	DBusError error;
+	struct owner o;
 	bool ok, refused;
+	int res;
 
-	m = new_call(PM_POLICY_NAME, PM_POLICY_INTERFACE,
+	/* the service is D-Bus activatable */
+	if ((res = find_owner(c, &o, true, false)) != 0 || (res = refuse_unverified(&o)) != 0) {
+		owner_clear(&o);
+		return res;
+	}
+	m = new_call(o.name, PM_POLICY_INTERFACE,
 			toggle ? "Toggle" : lock ? "SetLocked" : "SetMuted");
 	if (m && !toggle &&
 	    !dbus_message_append_args(m, DBUS_TYPE_BOOLEAN, lock ? &locked : &muted,
@@ -222,9 +352,10 @@ static int set_state(struct cli *c, const char *command)
 		dbus_message_unref(m);
 		m = NULL;
 	}
-	/* the service is D-Bus activatable */
-	if ((r = call_refusable(c, m, true, false, &refused)) == NULL)
+	if ((r = call_refusable(c, m, false, false, &refused)) == NULL) {
+		owner_clear(&o);
 		return refused ? EXIT_NOT_ENFORCED : EXIT_TROUBLE;
+	}
 	/* a lock is a muted lock; unlocking leaves the state muted */
 	if (lock)
 		muted = TRUE;
@@ -240,6 +371,7 @@ static int set_state(struct cli *c, const char *command)
 		fprintf(stderr, "privacy-mute: unexpected reply from the policy service: %s\n",
 				error.message);
 		dbus_error_free(&error);
+		owner_clear(&o);
 		return EXIT_TROUBLE;
 	}
 	if (lock)
@@ -249,10 +381,10 @@ static int set_state(struct cli *c, const char *command)
 		printf("%s (%s)\n", muted ? "muted" : "unmuted",
 				enforced ? "enforced" : "not enforced");
 	fflush(stdout);
-	if (enforced)
-		return 0;
-	explain(c, muted);
-	return EXIT_NOT_ENFORCED;
+	if (!enforced)
+		explain(c, o.name, muted);
+	owner_clear(&o);
+	return enforced ? 0 : EXIT_NOT_ENFORCED;
 }
 
 /* ---- status ---- */
@@ -260,18 +392,30 @@ static int set_state(struct cli *c, const char *command)
 static int status(struct cli *c)
 {
 	struct pm_status st = { 0 };
+	struct owner o;
 	int res;
 
 	/* looking never starts the service: a running policy is what tells
 	 * whether anything is enforced */
-	if ((res = get_all(c, PM_POLICY_NAME, &st, false, false)) != 0)
-		return res;
+	if ((res = find_owner(c, &o, false, false)) != 0)
+		goto out;
+	/* an impostor's properties are not even asked for */
+	if (o.verified && (res = get_all(c, o.name, &st, false, false)) != 0)
+		goto out;
+	if (pm_status_set_owner(&st, o.verified, o.name, o.pid, o.exe, o.why) < 0) {
+		fprintf(stderr, "privacy-mute: out of memory\n");
+		res = EXIT_TROUBLE;
+		goto out;
+	}
 	if (c->json)
 		pm_status_print_json(stdout, &st);
 	else
 		pm_status_print_text(stdout, &st);
+	res = o.verified ? 0 : EXIT_NOT_ENFORCED;
+out:
 	pm_status_clear(&st);
-	return 0;
+	owner_clear(&o);
+	return res;
 }
 
 /* ---- log ---- */
@@ -281,10 +425,16 @@ static int capture_log(struct cli *c)
 	struct pm_capture_log log = { 0 };
 	DBusMessageIter it;
 	DBusMessage *r;
+	struct owner o;
 	int res;
 
 	/* the log is on disk: starting the service to read it changes nothing */
-	r = call(c, new_call(PM_POLICY_NAME, PM_POLICY_INTERFACE, "GetCaptureLog"), true, false);
+	if ((res = find_owner(c, &o, true, false)) != 0 || (res = refuse_unverified(&o)) != 0) {
+		owner_clear(&o);
+		return res;
+	}
+	r = call(c, new_call(o.name, PM_POLICY_INTERFACE, "GetCaptureLog"), false, false);
+	owner_clear(&o);
 	if (r == NULL)
 		return EXIT_TROUBLE;
 	res = dbus_message_iter_init(r, &it) ? pm_status_parse_capture_log(&it, &log) : -EINVAL;
@@ -308,7 +458,8 @@ struct watch {
 	struct cli *cli;
 	struct pm_status st;
 	char *owner;		/* unique name of the policy, NULL while gone */
-	bool refresh;		/* a new owner: read everything again */
+	bool refresh;		/* a new owner: check it, read everything again */
+	bool verified;		/* owner was checked and is the policy */
 	char *last;		/* --json: the last line printed */
 };
 
@@ -362,6 +513,7 @@ static int set_owner(struct watch *w, const char *owner)
 {
 	free(w->owner);
 	w->owner = NULL;
+	w->verified = false;
 	if (owner == NULL || *owner == '\0')
 		return 0;
 	if ((w->owner = strdup(owner)) == NULL)
@@ -377,8 +529,9 @@ static DBusHandlerResult watch_filter(DBusConnection *conn, DBusMessage *m, void
 	DBusMessageIter it;
 
 	if (dbus_message_is_signal(m, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged")) {
-		/* only the owner of the name speaks for the policy */
-		if (w->owner == NULL || sender == NULL || strcmp(sender, w->owner) != 0 ||
+		/* only the checked owner of the name speaks for the policy */
+		if (w->owner == NULL || !w->verified || sender == NULL ||
+		    strcmp(sender, w->owner) != 0 ||
 		    !dbus_message_has_signature(m, "sa{sv}as"))
 			return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 		dbus_message_iter_init(m, &it);
@@ -464,10 +617,21 @@ static int watch(struct cli *c)
 
 	for (;;) {
 		if (w.refresh && w.owner != NULL) {
+			struct owner o = { .name = w.owner };
+			char note[sizeof(o.why) + PM_OWNER_EXE_MAX + 128];
+
 			w.refresh = false;
 			/* from the unique name: a later owner answers for itself */
-			if (get_all(c, w.owner, &w.st, false, false) == 0)
-				print_line(&w, &w.st);
+			if (check_owner(c, &o, false) == 0 && !o.verified) {
+				snprintf(note, sizeof(note), "policy not verified: %s (pid %" PRIu32
+						") is not the policy: %s; ignoring it", w.owner,
+						o.pid, o.why);
+				print_note(&w, note);
+			} else if (o.verified) {
+				w.verified = true;
+				if (get_all(c, w.owner, &w.st, false, false) == 0)
+					print_line(&w, &w.st);
+			}
 		}
 		if (!dbus_connection_read_write_dispatch(c->conn, -1))
 			break;
@@ -505,12 +669,13 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "system", no_argument, NULL, 's' },
+		{ "policy-executable", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c = { .timeout_ms = DEFAULT_TIMEOUT_MS };
-	const char *command;
+	const char *command, *env = getenv(EXECUTABLE_ENV);
 	char *end;
 	long v;
 	int opt, res;
@@ -533,6 +698,12 @@ int main(int argc, char **argv)
 		case 's':
 			c.system = true;
 			break;
+		case 'p':
+			if (optarg[0] != '/')
+				return bad_usage("--policy-executable: '%s' is not an absolute path",
+						optarg);
+			c.policy_executable = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -545,6 +716,13 @@ int main(int argc, char **argv)
 			return bad_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (c.policy_executable == NULL && env != NULL && env[0] != '\0') {
+		if (env[0] != '/')
+			return bad_usage(EXECUTABLE_ENV "='%s' is not an absolute path", env);
+		c.policy_executable = env;
+	}
+	if (c.policy_executable == NULL)
+		c.policy_executable = PM_INSTALLED_POLICY;
 	if (optind >= argc)
 		return bad_usage("a command is needed");
 	command = argv[optind];

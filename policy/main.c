@@ -45,12 +45,11 @@ static void usage(FILE *f)
 		"                      mutes, unmuting it there unmutes (any client that\n"
 		"                      may set that flag can then unmute; off by default)\n"
 		"  --no-speech-detection  ignore the enforcers' reports of speech while\n"
-		"                      muted (no SpeechWhileMuted signal, no notification)\n"
+		"                      muted (no notification)\n"
 		"  --no-notify-speech  no desktop notification \"You are muted\" when\n"
-		"                      someone speaks while muted (the signal stays)\n"
+		"                      someone speaks while muted\n"
 		"  --no-notify-capture no desktop notification when an application\n"
 		"                      tries to capture while muted (the log stays)\n"
-		"  --replace           take the name over from a running instance\n"
 		"  --system            use the system bus instead of the session bus\n"
 		"  --help              show this help\n"
 		"  --version           show the version\n",
@@ -72,7 +71,6 @@ static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
 struct options {
 	const char *state_dir;
 	int ack_timeout_ms;
-	bool replace;
 	bool system;
 	bool follow_source_mute;
 	bool no_speech_detection;
@@ -118,8 +116,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->ack_timeout_ms = v;
 			break;
 		case 'r':
-			o->replace = true;
-			break;
+			/* a name that can be taken over can be taken by anyone:
+			 * an impostor would then speak for the policy */
+			return bad_usage("--replace is not supported: the name " PM_POLICY_NAME
+					" cannot be taken over from a running policy; "
+					"stop it first");
 		case 'f':
 			o->follow_source_mute = true;
 			break;
@@ -192,14 +193,15 @@ static DBusConnection *connect_bus(bool system)
 	return conn;
 }
 
-static int request_name(DBusConnection *conn, bool replace)
+/* Without DBUS_NAME_FLAG_ALLOW_REPLACEMENT: nobody can take the name while
+ * the policy runs, whatever flags they ask with (the enforcers would
+ * follow whoever holds it, were it not for their owner check). */
+static int request_name(DBusConnection *conn)
 {
-	unsigned int flags = DBUS_NAME_FLAG_DO_NOT_QUEUE | DBUS_NAME_FLAG_ALLOW_REPLACEMENT;
+	unsigned int flags = DBUS_NAME_FLAG_DO_NOT_QUEUE;
 	DBusError error;
 	int res;
 
-	if (replace)
-		flags |= DBUS_NAME_FLAG_REPLACE_EXISTING;
 	dbus_error_init(&error);
 	res = dbus_bus_request_name(conn, PM_POLICY_NAME, flags, &error);
 	if (res < 0) {
@@ -209,7 +211,7 @@ static int request_name(DBusConnection *conn, bool replace)
 	}
 	if (res != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) {
 		pm_log("the name " PM_POLICY_NAME " is already owned: another policy "
-				"service is running%s", replace ? "" : " (--replace takes it over)");
+				"service (or something else) holds it; stop it first");
 		return -1;
 	}
 	return 0;
@@ -310,7 +312,7 @@ int main(int argc, char **argv)
 	/* the object is there before the name: no call finds it missing */
 	if ((s = pm_service_new(conn, &config, &state)) == NULL)
 		goto out;
-	if (request_name(conn, o.replace) < 0)
+	if (request_name(conn) < 0)
 		goto out;
 	pm_log("running on the %s bus: %s%s (generation %" PRIu64 "), state in %s, "
 			"ack timeout %d ms%s%s%s%s", o.system ? "system" : "session",

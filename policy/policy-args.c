@@ -22,6 +22,7 @@ static const struct {
 	{ "SpeechDetection", PM_CHANGED_SPEECH },
 	{ "NotifySpeech", PM_CHANGED_NOTIFY_SPEECH },
 	{ "NotifyCapture", PM_CHANGED_NOTIFY_CAPTURE },
+	{ "LastChangedBy", PM_CHANGED_LAST_CHANGE },
 };
 
 #define N_PROPERTIES	(sizeof(properties) / sizeof(properties[0]))
@@ -425,6 +426,29 @@ static bool append_unguarded(DBusMessageIter *var, const struct pm_core *core)
 	return dbus_message_iter_close_container(var, &arr);
 }
 
+/* (tsuss): generation, caller, pid, executable, how */
+static bool append_last_change(DBusMessageIter *var, const struct pm_core *core)
+{
+	DBusMessageIter st = DBUS_MESSAGE_ITER_INIT_CLOSED;
+	const struct pm_change *c = &core->last_change;
+	dbus_uint64_t generation = c->generation;
+	dbus_uint32_t pid = c->pid;
+	const char *caller = c->caller ? c->caller : "";
+	const char *exe = c->executable ? c->executable : "";
+	const char *how = c->how ? c->how : "";
+
+	if (!dbus_message_iter_open_container(var, DBUS_TYPE_STRUCT, NULL, &st) ||
+	    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT64, &generation) ||
+	    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &caller) ||
+	    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &pid) ||
+	    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &exe) ||
+	    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &how)) {
+		dbus_message_iter_abandon_container_if_open(var, &st);
+		return false;
+	}
+	return dbus_message_iter_close_container(var, &st);
+}
+
 int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 		const char *name)
 {
@@ -454,6 +478,9 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	case PM_CHANGED_UNGUARDED:
 		sig = "a(uss)";
 		break;
+	case PM_CHANGED_LAST_CHANGE:
+		sig = "(tsuss)";
+		break;
 	default:
 		return -ENOENT;
 	}
@@ -482,6 +509,9 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 		break;
 	case PM_CHANGED_ENFORCERS:
 		ok = append_enforcers(&var, core);
+		break;
+	case PM_CHANGED_LAST_CHANGE:
+		ok = append_last_change(&var, core);
 		break;
 	default:
 		ok = append_unguarded(&var, core);

@@ -46,6 +46,47 @@ void pm_core_clear(struct pm_core *core)
 	pm_sources_free(core->unguarded, core->n_unguarded);
 	core->unguarded = NULL;
 	core->n_unguarded = 0;
+	free(core->last_change.caller);
+	free(core->last_change.executable);
+	free(core->last_change.how);
+	core->last_change = (struct pm_change) { 0 };
+}
+
+uint32_t pm_core_set_last_change(struct pm_core *core, const char *caller, const char *how)
+{
+	struct pm_change *c = &core->last_change;
+
+	free(c->caller);
+	free(c->executable);
+	free(c->how);
+	*c = (struct pm_change) {
+		.generation = core->generation,
+		.caller = strdup(caller ? caller : ""),
+		.how = strdup(how ? how : ""),
+	};
+	if (c->caller == NULL || c->how == NULL) {
+		free(c->caller);
+		free(c->how);
+		*c = (struct pm_change) { .generation = core->generation };
+		return 0;
+	}
+	return PM_CHANGED_LAST_CHANGE;
+}
+
+uint32_t pm_core_complete_last_change(struct pm_core *core, uint64_t generation,
+		uint32_t pid, const char *executable)
+{
+	struct pm_change *c = &core->last_change;
+	char *exe;
+
+	if (c->generation != generation || generation == 0)
+		return 0;
+	if ((exe = strdup(executable ? executable : "")) == NULL)
+		return 0;
+	free(c->executable);
+	c->executable = exe;
+	c->pid = pid;
+	return PM_CHANGED_LAST_CHANGE;
 }
 
 bool pm_core_is_current(const struct pm_core *core, const struct pm_enforcer *e)

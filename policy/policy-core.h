@@ -25,6 +25,18 @@ enum pm_changed {
 	PM_CHANGED_SPEECH	= 1 << 7,	/* SpeechDetection */
 	PM_CHANGED_NOTIFY_SPEECH = 1 << 8,
 	PM_CHANGED_NOTIFY_CAPTURE = 1 << 9,
+	PM_CHANGED_LAST_CHANGE	= 1 << 10,	/* LastChangedBy */
+};
+
+/* Who made the last change of Muted (LastChangedBy). The caller's pid and
+ * executable come later than the change (the bus is asked without
+ * waiting): 0 and "" until then, or when the bus could not tell. */
+struct pm_change {
+	uint64_t generation;	/* the generation it made; 0: none since the start */
+	char *caller;		/* unique bus name; NULL: "" */
+	uint32_t pid;
+	char *executable;	/* NULL: "" */
+	char *how;		/* "SetMuted", "Toggle", "SetLocked", ...; NULL: "" */
 };
 
 struct pm_enforcer_info {
@@ -82,6 +94,7 @@ struct pm_core {
 	/* pm_core_compute_unguarded() of the reports, as last published */
 	struct pm_source *unguarded;
 	uint32_t n_unguarded;
+	struct pm_change last_change;
 };
 
 /* Outcome of a deferred SetMuted for the state of generation. */
@@ -145,6 +158,16 @@ int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out
 void pm_sources_free(struct pm_source *sources, uint32_t n);
 
 struct pm_enforcer *pm_core_find(struct pm_core *core, const char *name);
+
+/* Record that caller (how) made the change to the current generation;
+ * pid and executable unknown yet. Returns PM_CHANGED_LAST_CHANGE, or 0
+ * when out of memory (the record is then cleared, never half of one). */
+uint32_t pm_core_set_last_change(struct pm_core *core, const char *caller, const char *how);
+
+/* The caller of generation turned out to be pid running executable;
+ * PM_CHANGED_LAST_CHANGE, or 0 when the record is of another change. */
+uint32_t pm_core_complete_last_change(struct pm_core *core, uint64_t generation,
+		uint32_t pid, const char *executable);
 
 /* The enforcer acknowledged the current generation with the current state. */
 bool pm_core_is_current(const struct pm_core *core, const struct pm_enforcer *e);

@@ -9,12 +9,17 @@
  * caller gets a D-Bus error, never an exit.
  *
  * Calls the service makes itself (desktop notifications, asking the bus
- * who a caller of SetLocked is) are pending calls answered in the loop:
+ * who a caller of SetLocked is, and who made a change: pid and executable
+ * for the log and LastChangedBy) are pending calls answered in the loop:
  * nothing here waits for another peer.
+ *
+ * Nothing derived from audio is published: speech while muted reaches the
+ * user as a desktop notification only, never as a signal or a property.
  */
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +30,7 @@
 #include "capture-log.h"
 #include "introspect.h"
 #include "log.h"
+#include "owner-check.h"
 #include "policy-args.h"
 #include "policy-core.h"
 #include "policy-names.h"
@@ -40,6 +46,7 @@
  * (each pending call takes a libdbus timeout of the loop) */
 #define MAX_NOTIFY_CALLS	8
 #define MAX_UID_CHECKS		16
+#define MAX_CALLER_LOOKUPS	16
 #define CALL_TIMEOUT_MS		5000
 
 #define SPEECH_INTERVAL_MS	30000	/* per source */
@@ -47,12 +54,23 @@
 #define LOG_SAVE_INTERVAL_MS	1000	/* at most one capture log save per second */
 
 /* A call the service made and waits for, in the loop. */
+enum async_kind {
+	ASYNC_NOTIFY,		/* a desktop notification */
+	ASYNC_UID_CHECK,	/* the uid of a SetLocked caller */
+	ASYNC_CALLER,		/* pid and executable of who made a change */
+};
+
 struct async {
 	struct async *next;
 	struct pm_service *s;
 	DBusPendingCall *pc;
-	DBusMessage *call;	/* SetLocked: the call to answer; NULL: a notification */
-	bool locked;		/* SetLocked: what it asked for */
+	enum async_kind kind;
+	DBusMessage *call;	/* UID_CHECK: the call to answer */
+	bool locked;		/* UID_CHECK: what it asked for */
+	/* CALLER: the change it is for */
+	uint64_t generation;
+	bool muted;
+	char *caller;
 };
 
 struct pending {
@@ -90,6 +108,8 @@ struct pm_service {
 	struct async *asyncs;
 	uint32_t n_notify_calls;
 	uint32_t n_uid_checks;
+	uint32_t n_caller_lookups;
+	bool caller_lookups_full_logged;
 };
 
 static int64_t unix_now_us(void)
@@ -347,18 +367,27 @@ static void async_remove(struct pm_service *s, struct async *a)
 		*pp = a->next;
 		break;
 	}
-	if (a->call) {
+	switch (a->kind) {
+	case ASYNC_UID_CHECK:
 		s->n_uid_checks--;
 		dbus_message_unref(a->call);
-	} else {
+		break;
+	case ASYNC_NOTIFY:
 		s->n_notify_calls--;
+		break;
+	case ASYNC_CALLER:
+		s->n_caller_lookups--;
+		free(a->caller);
+		break;
 	}
 	dbus_pending_call_unref(a->pc);
 	free(a);
 }
 
+/* call: the SetLocked call whose caller's uid m asks for (ASYNC_UID_CHECK),
+ * else NULL (kind). */
 static struct async *async_start(struct pm_service *s, DBusMessage *m, DBusMessage *call,
-		DBusPendingCallNotifyFunction done)
+		enum async_kind kind, DBusPendingCallNotifyFunction done)
 {
 	struct async *a;
 
@@ -377,11 +406,18 @@ static struct async *async_start(struct pm_service *s, DBusMessage *m, DBusMessa
 		free(a);
 		return NULL;
 	}
-	if (call) {
+	a->kind = kind;
+	switch (kind) {
+	case ASYNC_UID_CHECK:
 		a->call = dbus_message_ref(call);
 		s->n_uid_checks++;
-	} else {
+		break;
+	case ASYNC_NOTIFY:
 		s->n_notify_calls++;
+		break;
+	case ASYNC_CALLER:
+		s->n_caller_lookups++;
+		break;
 	}
 	a->next = s->asyncs;
 	s->asyncs = a;
@@ -466,7 +502,7 @@ static void notify(struct pm_service *s, const char *summary, const char *body)
 		dbus_message_iter_close_container(&dict, &entry) &&
 		dbus_message_iter_close_container(&it, &dict) &&
 		dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &expire);
-	if (!ok || async_start(s, m, NULL, notify_done) == NULL) {
+	if (!ok || async_start(s, m, NULL, ASYNC_NOTIFY, notify_done) == NULL) {
 		dbus_message_unref(m);
 		goto oom;
 	}
@@ -476,15 +512,85 @@ oom:
 	pm_log("out of memory: a notification was not sent");
 }
 
-static void change_muted(struct pm_service *s, bool muted, const char *by)
+/* The bus told who the caller of a change is: complete its log line and
+ * LastChangedBy (if no later change replaced the record). */
+static void caller_done(DBusPendingCall *pc, void *data)
+{
+	struct async *a = data;
+	struct pm_service *s = a->s;
+	DBusMessage *r = dbus_pending_call_steal_reply(pc);
+	struct pm_owner_creds creds = { 0 };
+	char exe[PM_OWNER_EXE_MAX] = "";
+	int res = -ESRCH;
+
+	if (r && pm_owner_parse_credentials(r, &creds) == 0 && creds.have_pid &&
+	    (res = pm_owner_executable(creds.pid, exe, sizeof(exe))) < 0)
+		snprintf(exe, sizeof(exe), "executable unknown: %s", strerror(-res));
+	if (creds.have_pid) {
+		pm_log("%s by pid %" PRIu32 " (%s) (%s, generation %" PRIu64 ")",
+				a->muted ? "muted" : "unmuted", creds.pid, exe,
+				a->caller ? a->caller : "?", a->generation);
+		emit_changed(s, pm_core_complete_last_change(&s->core, a->generation,
+					creds.pid, res == 0 ? exe : ""));
+	} else {
+		/* gone already, or the bus would not say */
+		pm_log("%s by %s (generation %" PRIu64 "): the bus does not tell its "
+				"process (%s)", a->muted ? "muted" : "unmuted",
+				a->caller ? a->caller : "?", a->generation, r && dbus_message_get_error_name(r) ?
+				dbus_message_get_error_name(r) : "no process id");
+	}
+	if (r)
+		dbus_message_unref(r);
+	async_remove(s, a);
+}
+
+/* Ask the bus who caller is, without waiting: the change applies now,
+ * its record is completed when the answer comes. */
+static void lookup_caller(struct pm_service *s, const char *caller, bool muted)
+{
+	DBusMessage *q;
+	struct async *a;
+
+	if (caller == NULL || caller[0] != ':')
+		return;
+	if (s->n_caller_lookups >= MAX_CALLER_LOOKUPS) {
+		/* once per flood of changes, not once per change */
+		if (!s->caller_lookups_full_logged)
+			pm_log("%u callers are still being looked up: the pids of the "
+					"callers of further changes are not asked for",
+					s->n_caller_lookups);
+		s->caller_lookups_full_logged = true;
+		return;
+	}
+	s->caller_lookups_full_logged = false;
+	if ((q = pm_owner_credentials_call(caller)) == NULL ||
+	    (a = async_start(s, q, NULL, ASYNC_CALLER, caller_done)) == NULL) {
+		if (q)
+			dbus_message_unref(q);
+		pm_log("out of memory: the pid of %s is not asked for", caller);
+		return;
+	}
+	dbus_message_unref(q);
+	a->generation = s->core.generation;
+	a->muted = muted;
+	/* a failed copy only makes the log line say "?" */
+	a->caller = strdup(caller);
+}
+
+/* caller: unique name of who asked (NULL: nobody on the bus); how: the
+ * method, or what the policy followed; by: both in the log line */
+static void change_muted(struct pm_service *s, bool muted, const char *caller,
+		const char *how, const char *by)
 {
 	uint32_t changed = pm_core_set_muted(&s->core, muted);
 
 	if (!changed)
 		return;
+	changed |= pm_core_set_last_change(&s->core, caller, how);
 	pm_log("%s by %s (generation %" PRIu64 ", %u enforcer%s)",
 			muted ? "muted" : "unmuted", by, s->core.generation,
 			s->core.n_enforcers, s->core.n_enforcers == 1 ? "" : "s");
+	lookup_caller(s, caller, muted);
 	/* persisted before anyone hears of it; a failed save still
 	 * applies the change: a mute must mute */
 	save_state(s);
@@ -507,7 +613,7 @@ static void set_muted(struct pm_service *s, DBusMessage *call, bool muted, bool 
 		reply_error(s, call, PM_ERROR_LOCKED, PM_LOCKED_MESSAGE);
 		return;
 	}
-	change_muted(s, muted, sender ? sender : "?");
+	change_muted(s, muted, sender, toggle ? "Toggle" : "SetMuted", sender ? sender : "?");
 	answer_or_wait(s, call, toggle);
 }
 
@@ -724,7 +830,7 @@ static void handle_source_mute_changed(struct pm_service *s, DBusMessage *m)
 		pm_log("unmute by %s ignored: locked", by);
 		return;
 	}
-	change_muted(s, muted, by);
+	change_muted(s, muted, sender, by, by);
 }
 
 static int drop_enforcer(struct pm_service *s, const char *name, const char *how)
@@ -778,12 +884,14 @@ static bool from_enforcer(struct pm_service *s, DBusMessage *m, const char *meth
 }
 
 /* An enforcer heard speech on source while muted (it sends a level
- * decision, never audio). At most once per source per 30 s, here too. */
+ * decision, never audio). At most once per source per 30 s, here too.
+ * Only the user hears of it, through the notification: no signal, no
+ * property, no capture log entry (any client of the bus could read those
+ * and learn when the user speaks). */
 static void handle_speech_while_muted(struct pm_service *s, DBusMessage *m)
 {
-	const char *source, *why, *path_iface = PM_POLICY_INTERFACE;
+	const char *source, *why;
 	char buf[PM_MAX_INFO_STRING * 5 + 1], body[PM_MAX_INFO_STRING * 5 + 128], name[64];
-	DBusMessage *sig;
 
 	if (pm_args_parse_speech(m, &source, &why) < 0) {
 		reply_error(s, m, PM_ERROR_INVALID_ARGS, "SpeechWhileMuted: %s", why);
@@ -798,12 +906,6 @@ static void handle_speech_while_muted(struct pm_service *s, DBusMessage *m)
 		return;
 
 	pm_log("speech while muted on %s", pm_printable(source, name, sizeof(name)));
-	sig = dbus_message_new_signal(PM_POLICY_PATH, path_iface, "SpeechWhileMuted");
-	if (sig && !dbus_message_append_args(sig, DBUS_TYPE_STRING, &source, DBUS_TYPE_INVALID)) {
-		dbus_message_unref(sig);
-		sig = NULL;
-	}
-	send_message(s, sig);
 
 	if (!s->core.notify_speech)
 		return;
@@ -909,6 +1011,11 @@ static void apply_lock(struct pm_service *s, DBusMessage *call, bool locked)
 	if (changed) {
 		pm_log("%s by %s (uid 0)%s", locked ? "locked" : "unlocked", sender,
 				locked && !was_muted ? ": muted" : "");
+		/* a lock of an unmuted state is a change of Muted */
+		if (changed & PM_CHANGED_MUTED) {
+			changed |= pm_core_set_last_change(&s->core, sender, "SetLocked");
+			lookup_caller(s, sender, true);
+		}
 		save_state(s);
 		emit_changed(s, changed);
 		check_pending(s, pm_now_ms());
@@ -970,7 +1077,7 @@ static void handle_set_locked(struct pm_service *s, DBusMessage *m)
 			DBUS_INTERFACE_DBUS, "GetConnectionUnixUser");
 	if (q == NULL || !dbus_message_append_args(q, DBUS_TYPE_STRING, &sender,
 				DBUS_TYPE_INVALID) ||
-	    (a = async_start(s, q, m, uid_done)) == NULL) {
+	    (a = async_start(s, q, m, ASYNC_UID_CHECK, uid_done)) == NULL) {
 		if (q)
 			dbus_message_unref(q);
 		reply_error(s, m, PM_ERROR_FAILED, "out of memory");
@@ -1163,7 +1270,9 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data
 	} else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameLost") &&
 	    dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID) &&
 	    strcmp(name, PM_POLICY_NAME) == 0) {
-		pm_log("another instance took over " PM_POLICY_NAME "; exiting");
+		/* the name is requested without ALLOW_REPLACEMENT: only the
+		 * bus itself could take it (it is shutting down) */
+		pm_log("lost the name " PM_POLICY_NAME "; exiting");
 		s->exit_status = 0;
 	}
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
@@ -1259,7 +1368,7 @@ void pm_service_destroy(struct pm_service *s)
 		struct async *a = s->asyncs;
 
 		dbus_pending_call_cancel(a->pc);
-		if (a->call)
+		if (a->kind == ASYNC_UID_CHECK)
 			reply_error(s, a->call, PM_ERROR_FAILED, "the policy service is stopping");
 		async_remove(s, a);
 	}

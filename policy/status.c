@@ -29,11 +29,50 @@ static void sources_free(struct pm_status_source *s, uint32_t n)
 	free(s);
 }
 
+static void change_free(struct pm_status_change *c)
+{
+	free(c->caller);
+	free(c->executable);
+	free(c->how);
+	*c = (struct pm_status_change) { 0 };
+}
+
+static void owner_free(struct pm_status_owner *o)
+{
+	free(o->name);
+	free(o->executable);
+	free(o->why);
+	*o = (struct pm_status_owner) { 0 };
+}
+
 void pm_status_clear(struct pm_status *st)
 {
 	enforcers_free(st->enforcers, st->n_enforcers);
 	sources_free(st->unguarded, st->n_unguarded);
+	change_free(&st->last_change);
+	owner_free(&st->owner);
 	*st = (struct pm_status) { 0 };
+}
+
+int pm_status_set_owner(struct pm_status *st, bool verified, const char *name, uint32_t pid,
+		const char *executable, const char *why)
+{
+	struct pm_status_owner o = {
+		.checked = true,
+		.verified = verified,
+		.name = strdup(name ? name : ""),
+		.pid = pid,
+		.executable = strdup(executable ? executable : ""),
+		.why = strdup(why ? why : ""),
+	};
+
+	if (o.name == NULL || o.executable == NULL || o.why == NULL) {
+		owner_free(&o);
+		return -ENOMEM;
+	}
+	owner_free(&st->owner);
+	st->owner = o;
+	return 0;
 }
 
 /* Read the basic value of type at it and step on. */
@@ -145,6 +184,38 @@ fail:
 	return res;
 }
 
+/* (tsuss) */
+static int parse_change(DBusMessageIter *var, struct pm_status_change *out)
+{
+	struct pm_status_change c = { 0 };
+	DBusMessageIter st;
+	dbus_uint64_t generation;
+	dbus_uint32_t pid;
+	int res = -EINVAL;
+
+	if (dbus_message_iter_get_arg_type(var) != DBUS_TYPE_STRUCT)
+		return -EINVAL;
+	dbus_message_iter_recurse(var, &st);
+	if (!take(&st, DBUS_TYPE_UINT64, &generation) ||
+	    (res = take_string(&st, &c.caller)) < 0)
+		goto fail;
+	res = -EINVAL;
+	if (!take(&st, DBUS_TYPE_UINT32, &pid) ||
+	    (res = take_string(&st, &c.executable)) < 0 ||
+	    (res = take_string(&st, &c.how)) < 0)
+		goto fail;
+	res = -EINVAL;
+	if (dbus_message_iter_get_arg_type(&st) != DBUS_TYPE_INVALID)
+		goto fail;
+	c.generation = generation;
+	c.pid = pid;
+	*out = c;
+	return 0;
+fail:
+	change_free(&c);
+	return res;
+}
+
 int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 {
 	struct pm_status next = *st;
@@ -154,6 +225,8 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 	struct pm_status_source *ung = NULL;
 	uint32_t n_ung = 0;
 	bool have_ung = false;
+	struct pm_status_change chg = { 0 };
+	bool have_chg = false;
 	DBusMessageIter dict, entry, var;
 	const char *key;
 	dbus_bool_t b;
@@ -230,8 +303,19 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 			res = -EINVAL;
 			have_ung = true;
 			next.have |= PM_CHANGED_UNGUARDED;
+		} else if (strcmp(key, "LastChangedBy") == 0) {
+			change_free(&chg);
+			if ((res = parse_change(&var, &chg)) < 0)
+				goto fail;
+			res = -EINVAL;
+			have_chg = true;
+			next.have |= PM_CHANGED_LAST_CHANGE;
 		}
 		dbus_message_iter_next(&dict);
+	}
+	if (have_chg) {
+		change_free(&st->last_change);
+		next.last_change = chg;
 	}
 	if (have_enf) {
 		enforcers_free(st->enforcers, st->n_enforcers);
@@ -248,6 +332,7 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 fail:
 	enforcers_free(enf, n_enf);
 	sources_free(ung, n_ung);
+	change_free(&chg);
 	return res;
 }
 
@@ -290,8 +375,49 @@ static void print_text_enforcers(FILE *f, const struct pm_status *st)
 	}
 }
 
+static void print_text_owner(FILE *f, const struct pm_status_owner *o)
+{
+	if (!o->checked)
+		return;
+	fputs(o->verified ? "policy: verified (" : "policy: NOT VERIFIED (", f);
+	print_text_string(f, o->name);
+	fprintf(f, ", pid %" PRIu32, o->pid);
+	if (o->executable[0]) {
+		fputs(", ", f);
+		print_text_string(f, o->executable);
+	}
+	fputs(")", f);
+	if (!o->verified) {
+		fputs(": ", f);
+		print_text_string(f, o->why);
+		fputs("; whatever it says is not shown, and the enforcers do not follow it", f);
+	}
+	fputc('\n', f);
+}
+
+static void print_text_change(FILE *f, const struct pm_status_change *c)
+{
+	if (c->generation == 0) {
+		fputs("last changed by: nobody since the policy started\n", f);
+		return;
+	}
+	fputs("last changed by: ", f);
+	if (c->pid != 0) {
+		fprintf(f, "pid %" PRIu32 " (", c->pid);
+		print_text_string(f, c->executable);
+		fputs(") ", f);
+	}
+	print_text_string(f, c->caller);
+	fputs(" with ", f);
+	print_text_string(f, c->how);
+	fprintf(f, " (generation %" PRIu64 ")\n", c->generation);
+}
+
 void pm_status_print_text(FILE *f, const struct pm_status *st)
 {
+	print_text_owner(f, &st->owner);
+	if (st->owner.checked && !st->owner.verified)
+		return;
 	if (st->have & PM_CHANGED_MUTED)
 		fprintf(f, "state: %s\n", st->muted ? "muted" : "unmuted");
 	if (st->have & PM_CHANGED_ENFORCED)
@@ -308,6 +434,8 @@ void pm_status_print_text(FILE *f, const struct pm_status *st)
 	if (st->have & (PM_CHANGED_NOTIFY_SPEECH | PM_CHANGED_NOTIFY_CAPTURE))
 		fprintf(f, "notifications: speech %s, capture %s\n",
 				st->notify_speech ? "on" : "off", st->notify_capture ? "on" : "off");
+	if (st->have & PM_CHANGED_LAST_CHANGE)
+		print_text_change(f, &st->last_change);
 	if (st->have & PM_CHANGED_ENFORCERS)
 		print_text_enforcers(f, st);
 	if (!(st->have & PM_CHANGED_UNGUARDED))
@@ -367,9 +495,51 @@ static const char *json_bool(bool b)
 	return b ? "true" : "false";
 }
 
+static void print_json_owner(FILE *f, const struct pm_status_owner *o)
+{
+	fprintf(f, "\"verified\": %s, \"policy\": {\"name\": ", json_bool(o->verified));
+	pm_json_print_string(f, o->name);
+	fprintf(f, ", \"pid\": %" PRIu32 ", \"executable\": ", o->pid);
+	pm_json_print_string(f, o->executable);
+	if (!o->verified) {
+		fputs(", \"reason\": ", f);
+		pm_json_print_string(f, o->why);
+	}
+	fputc('}', f);
+}
+
+static void print_json_change(FILE *f, const struct pm_status_change *c)
+{
+	fputs(", \"last_changed_by\": ", f);
+	if (c->generation == 0) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"generation\": %" PRIu64 ", \"caller\": ", c->generation);
+	pm_json_print_string(f, c->caller);
+	fprintf(f, ", \"pid\": %" PRIu32 ", \"executable\": ", c->pid);
+	pm_json_print_string(f, c->executable);
+	fputs(", \"how\": ", f);
+	pm_json_print_string(f, c->how);
+	fputc('}', f);
+}
+
 void pm_status_print_json(FILE *f, const struct pm_status *st)
 {
-	fprintf(f, "{\"muted\": %s, \"enforced\": %s, \"generation\": %" PRIu64
+	if (st->owner.checked && !st->owner.verified) {
+		fputc('{', f);
+		print_json_owner(f, &st->owner);
+		fputs("}\n", f);
+		return;
+	}
+	if (st->owner.checked) {
+		fputc('{', f);
+		print_json_owner(f, &st->owner);
+		fputs(", ", f);
+	} else {
+		fputc('{', f);
+	}
+	fprintf(f, "\"muted\": %s, \"enforced\": %s, \"generation\": %" PRIu64
 			", \"enforcers\": [", json_bool(st->muted),
 			json_bool(st->enforced), st->generation);
 	for (uint32_t i = 0; i < st->n_enforcers; i++) {
@@ -396,10 +566,13 @@ void pm_status_print_json(FILE *f, const struct pm_status *st)
 		fputc('}', f);
 	}
 	fprintf(f, "], \"follow_source_mute\": %s, \"locked\": %s, \"speech_detection\": %s, "
-			"\"notify_speech\": %s, \"notify_capture\": %s}\n",
+			"\"notify_speech\": %s, \"notify_capture\": %s",
 			json_bool(st->follow_source_mute), json_bool(st->locked),
 			json_bool(st->speech_detection), json_bool(st->notify_speech),
 			json_bool(st->notify_capture));
+	if (st->have & PM_CHANGED_LAST_CHANGE)
+		print_json_change(f, &st->last_change);
+	fputs("}\n", f);
 }
 
 void pm_status_print_bar(FILE *f, const struct pm_status *st)

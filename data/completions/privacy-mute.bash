@@ -6,7 +6,7 @@ _privacy_mute()
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local commands="on off toggle status watch log lock unlock"
-	local options="--timeout --system --help --version"
+	local options="--timeout --system --policy-executable --help --version"
 	local cmd="" i
 
 	COMPREPLY=()
@@ -15,11 +15,16 @@ _privacy_mute()
 	if [[ $prev == --timeout || ( $prev == = && ${COMP_WORDS[COMP_CWORD - 2]} == --timeout ) ]]; then
 		return 0
 	fi
+	# the value of --policy-executable: a file
+	if [[ $prev == --policy-executable || ( $prev == = && ${COMP_WORDS[COMP_CWORD - 2]} == --policy-executable ) ]]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return 0
+	fi
 
 	# the command given so far, if any (skipping options and their values)
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--timeout)
+		--timeout | --policy-executable)
 			((i++))
 			[[ ${COMP_WORDS[i]} == = ]] && ((i++))
 			;;

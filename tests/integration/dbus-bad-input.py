@@ -182,7 +182,7 @@ types = {n: t for n, t, a in props}
 access = {n: a for n, t, a in props}
 result(len(types) >= 5 and all(a == "read" for a in access.values()),
 		"introspection: %d properties, all read-only" % len(types), types)
-example = {"b": True, "t": 5, "u": 5, "s": "x"}
+example = {"b": True, "t": 5, "u": 5, "s": "x", "(tsuss)": (5, "x", 5, "x", "x")}
 for name, t in types.items():
 	r = c.call(DEST, OBJ, PROPS, "Get", "ss", (P, name), timeout=5)
 	result(r is not None and r.type == dbusraw.RETURN and r.body[0][0] == t,

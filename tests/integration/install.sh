@@ -44,7 +44,13 @@ PM_POLICY="$D$bindir/privacy-mute-policy"
 PM_CLI="$D$bindir/privacy-mute"
 export PIPEWIRE_MODULE_DIR="$D$moddir:$SYS_MODULE_DIR"
 mics_conf
-cp "$D$pwshare/pipewire.conf.d/privacy-mute.conf" "$T/config/pipewire/pipewire.conf.d/"
+# under --destdir the policy is not where the build installs it: the
+# installed drop-in, told to trust the copy that runs here
+pm_trust "$PM_POLICY"
+check "the installed drop-in, with policy.executable added to its args" \
+	pm_dropin "$D$pwshare/pipewire.conf.d/privacy-mute.conf" "$T/config/pipewire/pipewire.conf.d/privacy-mute.conf"
+check "... names the policy that runs here" \
+	grep -q "policy.executable = \"$PM_POLICY\"" "$T/config/pipewire/pipewire.conf.d/privacy-mute.conf"
 start_bus && start_policy && start_pipewire && start_wireplumber || exit 1
 check "the installed drop-in loaded the installed module" \
 	sh -c "pw-cli ls Module | grep -q libpipewire-module-privacy-mute"

@@ -14,6 +14,29 @@ set -u
 PM_PCM="$PM_BUILD/tests/tools/pm-pcm"
 PM_CLI="$PM_BUILD/policy/privacy-mute"
 PM_POLICY="$PM_BUILD/policy/privacy-mute-policy"
+# The enforcers and the CLI believe only a policy that runs the installed
+# executable: here it is the build tree's (module option policy.executable,
+# added by the *_module_conf helpers unless the args name it; pm-host reads
+# PM_MODULE_TRUST; the CLI reads PRIVACY_MUTE_POLICY_EXECUTABLE)
+pm_trust() { # [EXECUTABLE]
+	PM_TRUSTED_POLICY=${1:-$PM_POLICY}
+	export PM_MODULE_TRUST="policy.executable = \"$PM_TRUSTED_POLICY\""
+	export PRIVACY_MUTE_POLICY_EXECUTABLE="$PM_TRUSTED_POLICY"
+}
+pm_trust
+# pm_dropin SRC DST: a drop-in the project ships, copied with the trusted
+# policy's executable added to its module args (its one "args = {")
+pm_dropin() {
+	[ "$(grep -c 'args = {' "$1")" = 1 ] || { echo "$1: not one 'args = {'"; return 1; }
+	sed "s|args = {|args = { $PM_MODULE_TRUST|" "$1" > "$2"
+}
+# module args with the trusted policy's executable, unless they name one
+pm_module_args() {
+	case "${1:-}" in
+	*policy.executable*) printf '%s' "$1" ;;
+	*) printf '%s %s' "$PM_MODULE_TRUST" "${1:-}" ;;
+	esac
+}
 SYS_MODULE_DIR=$(pkg-config --variable=moduledir libpipewire-0.3)
 
 # In memory where the machine has a tmpfs: a capture client that writes
@@ -265,7 +288,7 @@ stop_policy() { stop_daemon policy "${1:-TERM}"; }
 module_conf() {
 	cat > "$T/config/pipewire/pipewire.conf.d/50-privacy-mute.conf" <<CONF
 context.modules = [
-    { name = libpipewire-module-privacy-mute args = { ${1:-} } }
+    { name = libpipewire-module-privacy-mute args = { $(pm_module_args "${1:-}") } }
 ]
 CONF
 }
@@ -545,7 +568,7 @@ not_enforced() { status_eval 's["enforced"] == False' >/dev/null; }
 wp_module_conf() {
 	cat > "$T/config/wireplumber/wireplumber.conf.d/50-privacy-mute.conf" <<CONF
 context.modules = [
-    { name = libpipewire-module-privacy-mute args = { ${1:-} } }
+    { name = libpipewire-module-privacy-mute args = { $(pm_module_args "${1:-}") } }
 ]
 CONF
 }
@@ -554,7 +577,7 @@ CONF
 pulse_module_conf() {
 	cat > "$T/config/pipewire/pipewire-pulse.conf.d/50-privacy-mute.conf" <<CONF
 context.modules = [
-    { name = libpipewire-module-privacy-mute args = { ${1:-} } }
+    { name = libpipewire-module-privacy-mute args = { $(pm_module_args "${1:-}") } }
 ]
 CONF
 }
@@ -637,7 +660,7 @@ timeline_tail() {
 # the key is set, and unloads it when the key is cleared
 wp_load_module() { # KEY [ARGS]
 	pw-metadata -n sm-objects 0 "$1" \
-		"{ type = pw-module, name = libpipewire-module-privacy-mute args = { ${2:-} } }" \
+		"{ type = pw-module, name = libpipewire-module-privacy-mute args = { $(pm_module_args "${2:-}") } }" \
 		Spa:String:JSON >/dev/null 2>>"$T/log/clients.log"
 }
 wp_unload_module() { # KEY

@@ -12,9 +12,9 @@ N_PM=24 N_PWREC=20 N_PAREC=20	# 64 clients, half on each source
 N_CONCURRENT=300 N_SEQUENTIAL=700	# 1000 changes of the mute
 
 # the module in all three hosts, as installed: three enforcers to wait for
-cp "$PM_SRC/data/privacy-mute.conf" "$T/config/pipewire/pipewire.conf.d/50-privacy-mute.conf"
-cp "$PM_SRC/data/wireplumber-privacy-mute.conf" "$T/config/wireplumber/wireplumber.conf.d/50-privacy-mute.conf"
-cp "$PM_SRC/data/pipewire-pulse-privacy-mute.conf" "$T/config/pipewire/pipewire-pulse.conf.d/50-privacy-mute.conf"
+pm_dropin "$PM_SRC/data/privacy-mute.conf" "$T/config/pipewire/pipewire.conf.d/50-privacy-mute.conf"
+pm_dropin "$PM_SRC/data/wireplumber-privacy-mute.conf" "$T/config/wireplumber/wireplumber.conf.d/50-privacy-mute.conf"
+pm_dropin "$PM_SRC/data/pipewire-pulse-privacy-mute.conf" "$T/config/pipewire/pipewire-pulse.conf.d/50-privacy-mute.conf"
 mics_conf
 start_bus && start_policy && start_pipewire && start_wireplumber && start_pulse || exit 1
 check "three enforcers registered" wait_for 20 enforcers_are 3

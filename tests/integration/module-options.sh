@@ -33,6 +33,10 @@ refuse exempt.nodes "exempt.nodes = { a = b }"
 refuse exempt.nodes "exempt.nodes = [ a b c d e f g h i j k l m n o p q ]"
 refuse exempt.nodes "exempt.nodes = [ \"$(printf 'n%.0s' $(seq 128))\" ]"
 refuse exempt.nodes 'exempt.nodes = [ "" ]'
+# the policy's executable: an absolute path
+refuse policy.executable "policy.executable = privacy-mute-policy"
+refuse policy.executable "policy.executable = [ /usr/bin/privacy-mute-policy ]"
+refuse policy.executable "policy.executable = \"/$(printf 'p%.0s' $(seq 1024))\""
 # unknown keys, near misses of known ones
 refuse Policy.bus "Policy.bus = session"
 refuse exempt.node "exempt.node = [ alsamic ]"

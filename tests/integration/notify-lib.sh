@@ -40,23 +40,24 @@ for line in open(sys.argv[1]):
 print(n)' "$NOTIFY_OUT" "$1"
 }
 
-# start_signal_monitor: every SpeechWhileMuted signal on the session bus,
-# as dbus-monitor prints it, into $T/signals.txt
-start_signal_monitor() {
-	dbus-monitor --session "type='signal',interface='org.privacymute.Policy1',member='SpeechWhileMuted'" \
-		> "$T/signals.txt" 2>>"$T/log/monitor.log" &
-	PM_PID[monitor]=$!
-	# dbus-monitor prints the NameAcquired of its own connection first
-	wait_for 10 grep -q NameAcquired "$T/signals.txt"
+# start_signal_listener: a plain session client (tests/integration/
+# signal-listener.py) with match rules for every signal of the policy;
+# each signal it gets is a JSON line in $SIGNALS_OUT
+SIGNALS_OUT="$T/signals.jsonl"
+start_signal_listener() {
+	touch "$SIGNALS_OUT"
+	/usr/bin/python3 "$PM_SRC/tests/integration/signal-listener.py" "$SIGNALS_OUT" \
+		> "$T/listener.out" 2>>"$T/log/listener.log" &
+	PM_PID[listener]=$!
+	wait_for 10 grep -qx listening "$T/listener.out"
 }
 
-# speech_signals [SOURCE]: how many SpeechWhileMuted signals (for SOURCE)
-speech_signals() {
-	awk -v src="${1:-}" '
-		/member=SpeechWhileMuted/ { sig = 1; next }
-		sig && /string "/ { if (src == "" || index($0, "\"" src "\"")) n++; sig = 0 }
-		END { print n + 0 }' "$T/signals.txt"
-}
+# signals_received: how many signals of the policy the listener got
+signals_received() { grep -c . "$SIGNALS_OUT"; }
+
+# speech_signals: how many of them are SpeechWhileMuted, or mention speech
+# at all (a member, an argument, a property name)
+speech_signals() { grep -ci speech "$SIGNALS_OUT"; }
 
 # stream_app_names: application.name of every capture stream in the graph
 stream_app_names() {
@@ -72,7 +73,5 @@ unix_us() { date +%s%6N; }
 
 # for wait_for (which runs its command again each time; a $(...) in its
 # arguments would be read only once)
-signals_at_least() { test "$(speech_signals "$1")" -ge "$2"; }
-signals_are() { test "$(speech_signals "$1")" -eq "$2"; }
 notifications_at_least() { test "$(notifications "$1")" -ge "$2"; }
 notifications_are() { test "$(notifications "$1")" -eq "$2"; }

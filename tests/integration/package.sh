@@ -86,6 +86,8 @@ fi
 unset PIPEWIRE_MODULE_DIR
 PM_CLI=/usr/bin/privacy-mute
 PM_POLICY=/usr/bin/privacy-mute-policy
+# the installed pieces trust the installed policy by default
+pm_trust "$PM_POLICY"
 MODDIR=$(pkg-config --variable=moduledir libpipewire-0.3)
 MODULE="$MODDIR/libpipewire-module-privacy-mute.so"
 

@@ -146,7 +146,7 @@ check "unprivileged 'log' is refused by the bus policy (exit $rc)" \
 	sh -c "test $rc -eq 2 && grep -q 'AccessDenied' '$T/u-log.out'"
 check "root 'log' works" SYSCLI log
 setpriv --reuid="$UNPRIV" --regid="$UNPRIV" --clear-groups env -i DBUS_SYSTEM_BUS_ADDRESS="$SYS_ADDR" \
-	"$PM_POLICY" --system --replace --state-dir /nonexistent/pm > "$T/u-policy.out" 2>&1
+	"$PM_POLICY" --system --state-dir /nonexistent/pm > "$T/u-policy.out" 2>&1
 rc=$?
 check "an unprivileged user cannot own the policy's name (exit $rc)" \
 	sh -c "test $rc -ne 0 && grep -q 'cannot request the name.*not allowed to own' '$T/u-policy.out'"

@@ -9,11 +9,11 @@
 
 wp_mic_conf wpmic
 check "the project ships a WirePlumber drop-in" \
-	cp "$PM_SRC/data/wireplumber-privacy-mute.conf" "$T/config/wireplumber/wireplumber.conf.d/50-privacy-mute.conf"
+	pm_dropin "$PM_SRC/data/wireplumber-privacy-mute.conf" "$T/config/wireplumber/wireplumber.conf.d/50-privacy-mute.conf"
 check "the project ships a pipewire-pulse drop-in" \
-	cp "$PM_SRC/data/pipewire-pulse-privacy-mute.conf" "$T/config/pipewire/pipewire-pulse.conf.d/50-privacy-mute.conf"
+	pm_dropin "$PM_SRC/data/pipewire-pulse-privacy-mute.conf" "$T/config/pipewire/pipewire-pulse.conf.d/50-privacy-mute.conf"
 check "the project ships the daemon's drop-in" \
-	cp "$PM_SRC/data/privacy-mute.conf" "$T/config/pipewire/pipewire.conf.d/50-privacy-mute.conf"
+	pm_dropin "$PM_SRC/data/privacy-mute.conf" "$T/config/pipewire/pipewire.conf.d/50-privacy-mute.conf"
 mics_conf
 start_bus && start_policy && start_pipewire && start_wireplumber && start_pulse || exit 1
 PW=${PM_PID[pipewire]} WP=${PM_PID[wireplumber]} PULSE=${PM_PID[pulse]}

@@ -35,6 +35,12 @@ cli() {
 	check "valgrind privacy-mute $*: no memory error or leak" vg_clean "cli.$N.vg"
 }
 
+# the policy runs as valgrind's tool: that is the executable the enforcers
+# and the CLI see behind its pid, so that is the one they are told to trust
+pm_trust "$(valgrind -q sh -c 'readlink /proc/$$/exe')"
+check "the executable of a program under valgrind is valgrind's tool ($PM_TRUSTED_POLICY)" \
+	sh -c "case '$PM_TRUSTED_POLICY' in /*valgrind*) true ;; *) false ;; esac"
+
 # the module in all three daemons: three enforcers talk to the policy
 mics_conf
 module_conf

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dbus/dbus.h>
 
+#include "owner-check.h"
 #include "policy-args.h"
 #include "policy-core.h"
 #include "status.h"
@@ -291,7 +293,8 @@ static void test_properties(void)
 				PM_CHANGED_ENFORCED | PM_CHANGED_ENFORCERS |
 				PM_CHANGED_UNGUARDED | PM_CHANGED_FOLLOW | PM_CHANGED_LOCKED |
 				PM_CHANGED_SPEECH | PM_CHANGED_NOTIFY_SPEECH |
-				PM_CHANGED_NOTIFY_CAPTURE));
+				PM_CHANGED_NOTIFY_CAPTURE | PM_CHANGED_LAST_CHANGE));
+	CHECK(st.last_change.generation == 0);
 	CHECK(st.n_unguarded == 0 && st.unguarded == NULL);
 	CHECK(st.n_enforcers == 2);
 	CHECK(strcmp(st.enforcers[0].name, ":1.1") == 0);
@@ -415,7 +418,7 @@ static void test_output(void)
 				"\"host\": \"\", \"pid\": 20, \"sources\": 1, "
 				"\"acknowledged\": false}], \"unguarded\": [], "
 			"\"follow_source_mute\": false, \"locked\": false, \"speech_detection\": false, "
-			"\"notify_speech\": false, \"notify_capture\": false}\n") == 0);
+			"\"notify_speech\": false, \"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);
 
 	st.n_enforcers = 0;
@@ -424,7 +427,7 @@ static void test_output(void)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
 				"\"enforcers\": [], \"unguarded\": [], \"follow_source_mute\": false, "
 				"\"locked\": false, \"speech_detection\": false, \"notify_speech\": false, "
-				"\"notify_capture\": false}\n") == 0);
+				"\"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);
 
 	st.unguarded = u;
@@ -436,7 +439,7 @@ static void test_output(void)
 				"\"class\": \"Audio/Source/Virtual\"}, {\"id\": 57, \"name\": "
 				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}], "
 			"\"follow_source_mute\": false, \"locked\": false, \"speech_detection\": false, "
-			"\"notify_speech\": false, \"notify_capture\": false}\n") == 0);
+			"\"notify_speech\": false, \"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);
 	out = print_with(pm_status_print_text, &st);
 	if (out)
@@ -709,8 +712,84 @@ static void test_awareness(void)
 	pm_capture_log_clear(&log);
 }
 
+/* LastChangedBy: recorded at the change, completed later, and only for
+ * the change it is of; a client reads and prints it. */
+static void test_last_change(void)
+{
+	struct pm_core core;
+	struct pm_status st = { 0 };
+	char *out;
+	uint64_t first;
+
+	pm_core_init(&core, false, 5);
+	CHECK(pm_core_set_muted(&core, true) != 0);
+	CHECK(pm_core_set_last_change(&core, ":1.7", "SetMuted") == PM_CHANGED_LAST_CHANGE);
+	first = core.generation;
+	CHECK(round_trip(&core, PM_CHANGED_LAST_CHANGE, &st) == 0);
+	CHECK(st.have == PM_CHANGED_LAST_CHANGE);
+	CHECK(st.last_change.generation == first && st.last_change.pid == 0);
+	CHECK(strcmp(st.last_change.caller, ":1.7") == 0 && st.last_change.executable[0] == '\0');
+	/* the bus answered: completed */
+	CHECK(pm_core_complete_last_change(&core, first, 1234, "/usr/bin/foo") ==
+			PM_CHANGED_LAST_CHANGE);
+	CHECK(round_trip(&core, PM_CHANGED_LAST_CHANGE, &st) == 0);
+	CHECK(st.last_change.pid == 1234 && strcmp(st.last_change.executable, "/usr/bin/foo") == 0);
+	out = print_with(pm_status_print_text, &st);
+	CHECK(out && strstr(out, "last changed by: pid 1234 (/usr/bin/foo) :1.7 with SetMuted "
+				"(generation 6)\n"));
+	free(out);
+	out = print_with(pm_status_print_json, &st);
+	CHECK(out && strstr(out, "\"last_changed_by\": {\"generation\": 6, \"caller\": \":1.7\", "
+				"\"pid\": 1234, \"executable\": \"/usr/bin/foo\", \"how\": \"SetMuted\"}}"));
+	free(out);
+	/* a later change: a late answer for the first one changes nothing */
+	CHECK(pm_core_set_muted(&core, false) != 0);
+	CHECK(pm_core_set_last_change(&core, ":1.8", "Toggle") == PM_CHANGED_LAST_CHANGE);
+	CHECK(pm_core_complete_last_change(&core, first, 99, "/bin/late") == 0);
+	CHECK(core.last_change.pid == 0 && strcmp(core.last_change.caller, ":1.8") == 0);
+	pm_status_clear(&st);
+	pm_core_clear(&core);
+}
+
+/* The owner check: uid, and on the session bus the executable. */
+static void test_owner_check(void)
+{
+	struct pm_owner_creds creds = { .have_uid = true, .have_pid = true,
+		.uid = 1000, .pid = (uint32_t)getpid() };
+	char self[PM_OWNER_EXE_MAX], exe[PM_OWNER_EXE_MAX], why[512];
+
+	CHECK(pm_owner_executable_matches("/usr/bin/p", "/usr/bin/p"));
+	CHECK(pm_owner_executable_matches("/usr/bin/p", "/usr/bin/p (deleted)"));
+	CHECK(!pm_owner_executable_matches("/usr/bin/p", "/usr/bin/python3"));
+	CHECK(!pm_owner_executable_matches("/usr/bin/p", "/usr/bin/p (deleted) x"));
+	CHECK(!pm_owner_executable_matches("", ""));
+	CHECK(pm_owner_executable(creds.pid, self, sizeof(self)) == 0 && self[0] == '/');
+	CHECK(pm_owner_executable(creds.pid, self, 4) == -ENAMETOOLONG);
+	CHECK(pm_owner_executable(creds.pid, self, sizeof(self)) == 0);
+
+	CHECK(pm_owner_check(&creds, false, 1000, self, exe, sizeof(exe), why, sizeof(why)));
+	CHECK(strcmp(exe, self) == 0);
+	CHECK(!pm_owner_check(&creds, false, 1000, "/usr/bin/privacy-mute-policy", exe,
+				sizeof(exe), why, sizeof(why)));
+	CHECK(strstr(why, "its executable is ") && strstr(why, ", not /usr/bin/privacy-mute-policy"));
+	CHECK(!pm_owner_check(&creds, false, 1001, self, exe, sizeof(exe), why, sizeof(why)));
+	CHECK(strstr(why, "uid 1000, not 1001"));
+	/* system bus: root, and the executable is not read */
+	CHECK(!pm_owner_check(&creds, true, 1000, self, exe, sizeof(exe), why, sizeof(why)));
+	creds.uid = 0;
+	CHECK(pm_owner_check(&creds, true, 1000, "/nowhere", exe, sizeof(exe), why, sizeof(why)));
+	CHECK(exe[0] == '\0');
+	creds.have_uid = false;
+	CHECK(!pm_owner_check(&creds, true, 0, self, exe, sizeof(exe), why, sizeof(why)));
+	creds = (struct pm_owner_creds) { .have_uid = true, .uid = 0 };
+	CHECK(!pm_owner_check(&creds, false, 0, self, exe, sizeof(exe), why, sizeof(why)));
+	CHECK(strstr(why, "does not tell its process"));
+}
+
 int main(void)
 {
+	test_last_change();
+	test_owner_check();
 	test_lookup();
 	test_enforcer_info();
 	test_sources();
