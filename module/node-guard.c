@@ -785,6 +785,18 @@ void pm_guard_destroy(struct pm_guard *g)
 	free(g);
 }
 
+bool pm_guard_is_shadowing(struct pm_guard *g)
+{
+	uint32_t i;
+
+	if (g->node_gone)
+		return false;
+	for (i = 0; i < MAX_PORTS; i++)
+		if (g->ports[i].set != NULL)
+			return true;
+	return false;
+}
+
 struct pw_impl_node *pm_guard_get_node(struct pm_guard *g)
 {
 	return g->node;

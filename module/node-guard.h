@@ -32,6 +32,9 @@ struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
 
 /* Restore the node's own methods and free the guard. */
 void pm_guard_destroy(struct pm_guard *guard);
+/* Whether the node still runs on private buffers: after pm_guard_destroy()
+ * its consumers would get nothing new until it renegotiates. */
+bool pm_guard_is_shadowing(struct pm_guard *guard);
 
 /* Return once the data loop that runs the node has finished any cycle that
  * started before this call: later cycles see the current mute state. */

@@ -23,6 +23,7 @@ struct pm_suspender {
 	struct pw_context *context;
 	struct spa_hook context_listener;
 	bool self;
+	bool context_gone;
 	struct pw_core *core;
 	struct pw_registry *registry;
 	struct spa_hook registry_listener;
@@ -87,7 +88,9 @@ static void disconnect(struct pm_suspender *s)
  * destroys the modules: let go of ours first. */
 static void context_destroy(void *data)
 {
-	disconnect(data);
+	struct pm_suspender *s = data;
+	s->context_gone = true;
+	disconnect(s);
 }
 
 static const struct pw_context_events context_events = {
@@ -138,6 +141,39 @@ void pm_suspender_request(struct pm_suspender *s, const char *node_name)
 	if ((res = connect_now(s)) < 0)
 		pw_log_warn("cannot connect to ask for '%s' to be suspended: %s",
 				node_name, spa_strerror(res));
+}
+
+void pm_suspender_farewell(struct pm_suspender *s, const uint32_t *ids, uint32_t n_ids)
+{
+	struct pw_registry *registry;
+	struct pw_core *core;
+	struct pw_node *node;
+	uint32_t i;
+
+	if (n_ids == 0 || s->context_gone)
+		return;
+	core = s->self ? pw_context_connect_self(s->context, NULL, 0) :
+		pw_context_connect(s->context, NULL, 0);
+	if (core == NULL ||
+	    (registry = pw_core_get_registry(core, PW_VERSION_REGISTRY, 0)) == NULL) {
+		pw_log_warn("cannot ask the daemon to suspend %u sources: %m", n_ids);
+		if (core)
+			pw_core_disconnect(core);
+		return;
+	}
+	for (i = 0; i < n_ids; i++) {
+		/* binding needs no listing: the daemon checks the id */
+		node = pw_registry_bind(registry, ids[i], PW_TYPE_INTERFACE_Node, PW_VERSION_NODE, 0);
+		if (node == NULL)
+			continue;
+		pw_node_send_command(node, &SPA_NODE_COMMAND_INIT(SPA_NODE_COMMAND_Suspend));
+		pw_proxy_destroy((struct pw_proxy *)node);
+		pw_log_warn("asked the daemon to suspend node %u so that it renegotiates "
+				"without privacy-mute", ids[i]);
+	}
+	pw_proxy_destroy((struct pw_proxy *)registry);
+	/* Left connected, with nothing of ours on it, so that the messages
+	 * go out after this module is gone; pw_context_destroy() ends it. */
 }
 
 void pm_suspender_destroy(struct pm_suspender *s)

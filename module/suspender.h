@@ -5,6 +5,7 @@
 #define PRIVACY_MUTE_SUSPENDER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <pipewire/context.h>
 
@@ -20,6 +21,10 @@ struct pm_suspender;
 
 struct pm_suspender *pm_suspender_new(struct pw_context *context, bool self);
 void pm_suspender_request(struct pm_suspender *s, const char *node_name);
+/* The module is being unloaded: these nodes (global ids) still run on our
+ * private buffers and would give their consumers nothing new until they
+ * renegotiate. Ask for that on a connection left behind for it. */
+void pm_suspender_farewell(struct pm_suspender *s, const uint32_t *ids, uint32_t n_ids);
 void pm_suspender_destroy(struct pm_suspender *s);
 
 #endif

@@ -462,6 +462,8 @@ cap_run() { # FILE SECONDS CMD...
 	timeout -s INT -k 5 "$(awk -v s="$s" -v g="$PM_CAP_GRACE" 'BEGIN { printf "%.0f", s + g + 1 }')" \
 		"$@" > "$f" 2>>"$T/log/clients.log" &
 	pid=$!
+	# stopped itself (cap_pw_record ... &): stop the capture now
+	trap 'kill -INT '"$pid"' 2>/dev/null; t_max=0' TERM
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 0.1
 		now=$(date +%s%N)
@@ -477,6 +479,7 @@ cap_run() { # FILE SECONDS CMD...
 	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	trap - TERM
 	return 0
 }
 
@@ -537,9 +540,18 @@ is_follower() {
 	pw-top -b -n 2 2>/dev/null | grep -Eq "[0-9]+ +\+ $1\$"
 }
 
+# Run in the background (cap_pm ... &), the shell a test stops by its pid
+# is this function's: it passes the TERM on to the capture, which would
+# otherwise go on for its SECONDS (and keep its source running).
 cap_pm() { # FILE SECONDS [pm-capture args]
-	local f=$1 s=$2; shift 2
-	"$PM_BUILD/tests/tools/pm-capture" --seconds "$s" "$@" > "$f" 2>>"$T/log/clients.log"
+	local f=$1 s=$2 pid rc; shift 2
+	"$PM_BUILD/tests/tools/pm-capture" --seconds "$s" "$@" > "$f" 2>>"$T/log/clients.log" &
+	pid=$!
+	trap 'kill -TERM '"$pid"' 2>/dev/null' TERM
+	wait "$pid"; rc=$?
+	if kill -0 "$pid" 2>/dev/null; then wait "$pid"; rc=$?; fi
+	trap - TERM
+	return $rc
 }
 
 # ---- hosts other than the daemon: WirePlumber and pipewire-pulse ----
@@ -711,7 +723,11 @@ sys.exit(1 if run else 0)'
 # source no longer runs (the caller stops its consumers first); a source
 # that still runs after 10 s is a failure, not a crash to risk.
 remove_pipe_source() {
-	wait_for 10 node_not_running "$2" || { echo "$2 still runs ($(node_state "$2")): not unloaded"; return 1; }
+	wait_for 10 node_not_running "$2" || {
+		echo "$2 still runs ($(node_state "$2")): not unloaded; its links:"
+		pw-link -l 2>&1 | grep -A3 "^$2:" | sed 's/^/  /'
+		return 1
+	}
 	pw-metadata -n sm-objects -d 0 "$1" >/dev/null 2>>"$T/log/clients.log"
 	wait_for 20 sh -c "! pw-cli ls Node | grep -q 'node.name = \"$2\"'"
 }
