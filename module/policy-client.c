@@ -331,7 +331,9 @@ static void name_owner_reply(DBusPendingCall *pending, void *data)
 	c->owner_call = NULL;
 	if (reply == NULL)
 		return;
-	if (dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID)) {
+	/* (an error's first argument is a string too: its message) */
+	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN &&
+	    dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID)) {
 		check_owner(c, owner);
 		goto done;
 	}
