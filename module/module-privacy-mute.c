@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <spa/node/utils.h>
@@ -58,6 +59,8 @@
  *   default the installed privacy-mute-policy. On the system bus the owner
  *   must be root. Anyone else holding the name is ignored, and the state
  *   stays as it is (fail-closed).
+ * - `policy.uid = UID`: the user the policy runs as on the session bus
+ *   (default: the user of this process)
  * - `initial.state = muted | unmuted`: the state until the policy answers
  *   (default muted)
  * - `monitor.sinks = true | false`: also silence the monitor outputs of
@@ -98,6 +101,7 @@ PW_LOG_TOPIC(pm_log_topic, "mod." NAME);
 
 #define MODULE_USAGE	"( policy.bus=<session|system, default session> ) "	\
 			"( policy.executable=<path, default " PM_INSTALLED_POLICY "> ) " \
+			"( policy.uid=<user id, default our own> ) "		\
 			"( initial.state=<muted|unmuted, default muted> ) "	\
 			"( monitor.sinks=<true|false, default false> ) "	\
 			"( exempt.nodes=[ <node name pattern> ... ] ) "
@@ -749,7 +753,9 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 	impl->report_timer = pw_loop_add_timer(pw_context_get_main_loop(context),
 			send_report, impl);
 	impl->policy = pm_policy_client_new(context, impl->options.bus,
-			impl->options.policy_executable, &policy_events, impl);
+			impl->options.policy_executable,
+			impl->options.policy_uid < 0 ? (uint32_t)geteuid() :
+			(uint32_t)impl->options.policy_uid, &policy_events, impl);
 	if (impl->policy == NULL) {
 		res = -errno;
 		pw_log_error(NAME ": cannot follow the policy: %s (is support.dbus "

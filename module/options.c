@@ -2,6 +2,8 @@
 /* SPDX-License-Identifier: MIT */
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +19,8 @@
 #define KEY_MONITOR	"monitor.sinks"
 #define KEY_EXEMPT	"exempt.nodes"
 #define KEY_EXE		"policy.executable"
-#define KNOWN_KEYS	KEY_BUS ", " KEY_EXE ", " KEY_INITIAL ", " KEY_MONITOR ", " KEY_EXEMPT
+#define KEY_UID		"policy.uid"
+#define KNOWN_KEYS	KEY_BUS ", " KEY_EXE ", " KEY_UID ", " KEY_INITIAL ", " KEY_MONITOR ", " KEY_EXEMPT
 
 /* The longest raw SPA-JSON token that can hold a pattern: "\u0001" is six
  * bytes for one, plus the quotes. */
@@ -105,6 +108,23 @@ static int parse_executable(const char *v, struct pm_options *o, char *err, size
 	return 0;
 }
 
+/* policy.uid: a user id, as the bus reports one */
+static int parse_uid(const char *v, struct pm_options *o, char *err, size_t err_size)
+{
+	char *end;
+	unsigned long long u;
+
+	errno = 0;
+	u = strtoull(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || u >= UINT32_MAX) {
+		snprintf(err, err_size, "invalid value '%s' for option '" KEY_UID
+				"': expected a user id (0 to %u)", v, UINT32_MAX - 1);
+		return -EINVAL;
+	}
+	o->policy_uid = (int64_t)u;
+	return 0;
+}
+
 int pm_options_parse(const struct spa_dict *args, struct pm_options *o,
 		char *err, size_t err_size)
 {
@@ -113,6 +133,7 @@ int pm_options_parse(const struct spa_dict *args, struct pm_options *o,
 	memset(o, 0, sizeof(*o));
 	o->bus = PM_BUS_SESSION;
 	o->initial_muted = true;
+	o->policy_uid = -1;
 	_Static_assert(sizeof(PM_INSTALLED_POLICY) <= PM_MAX_EXECUTABLE, "install path too long");
 	memcpy(o->policy_executable, PM_INSTALLED_POLICY, sizeof(PM_INSTALLED_POLICY));
 
@@ -133,6 +154,9 @@ int pm_options_parse(const struct spa_dict *args, struct pm_options *o,
 				goto invalid_bus;
 		} else if (spa_streq(it->key, KEY_EXE)) {
 			if (parse_executable(v, o, err, err_size) < 0)
+				return -EINVAL;
+		} else if (spa_streq(it->key, KEY_UID)) {
+			if (parse_uid(v, o, err, err_size) < 0)
 				return -EINVAL;
 		} else if (spa_streq(it->key, KEY_INITIAL)) {
 			if (spa_streq(v, "muted"))

@@ -20,6 +20,9 @@ struct pm_options {
 	/* policy.executable: the only program whose owner of the policy's
 	 * name is followed on the session bus (default: the installed one) */
 	char policy_executable[PM_MAX_EXECUTABLE];
+	/* policy.uid: the user the policy runs as on the session bus
+	 * (default, -1: the user of this process) */
+	int64_t policy_uid;
 	bool initial_muted;	/* initial.state */
 	bool monitor_sinks;	/* monitor.sinks */
 	uint32_t n_exempt;	/* exempt.nodes */

@@ -60,6 +60,7 @@ struct pm_policy_client {
 	DBusPendingCall *ack_call;	/* only the latest acknowledgement matters */
 
 	char *executable;	/* the policy's executable (session bus) */
+	uint32_t uid;		/* the policy's user (session bus) */
 	char *candidate;	/* unique name being checked, then registered with */
 	bool owner_changed;	/* the name changed hands: log the verdict louder */
 	char *owner;		/* unique name of the checked policy we registered with */
@@ -285,7 +286,7 @@ static void creds_reply(DBusPendingCall *pending, void *data)
 		goto done;
 	}
 	c->owner_changed = false;
-	if (!pm_owner_check(&creds, c->bus == PM_BUS_SYSTEM, (uint32_t)geteuid(),
+	if (!pm_owner_check(&creds, c->bus == PM_BUS_SYSTEM, c->uid,
 				c->executable, exe, sizeof(exe), why, sizeof(why))) {
 		/* no retry: nothing changes until the name changes hands */
 		pw_log_warn("the owner of " PM_POLICY_NAME " on the %s bus, %s (pid %u, %s), "
@@ -791,7 +792,7 @@ static void on_retry(void *data, uint64_t expirations)
 }
 
 struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum pm_bus bus,
-		const char *policy_executable,
+		const char *policy_executable, uint32_t policy_uid,
 		const struct pm_policy_client_events *events, void *data)
 {
 	struct pm_policy_client *c;
@@ -805,6 +806,7 @@ struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum p
 	c->bus = bus;
 	c->events = events;
 	c->events_data = data;
+	c->uid = policy_uid;
 	if ((c->executable = strdup(policy_executable)) == NULL) {
 		free(c);
 		return NULL;

@@ -32,7 +32,7 @@ struct pm_policy_client_events {
  * ever blocks it on the policy (every method call is a pending call).
  * Never fails because the bus or the policy is missing: it retries. */
 struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum pm_bus bus,
-		const char *policy_executable,
+		const char *policy_executable, uint32_t policy_uid,
 		const struct pm_policy_client_events *events, void *data);
 
 void pm_policy_client_destroy(struct pm_policy_client *client);

@@ -39,6 +39,8 @@
 #define EXIT_TROUBLE		2
 
 #define EXECUTABLE_ENV	"PRIVACY_MUTE_POLICY_EXECUTABLE"
+/* the user the policy runs as, where it is not ours (the module's policy.uid) */
+#define UID_ENV		"PRIVACY_MUTE_POLICY_UID"
 
 struct cli {
 	DBusConnection *conn;
@@ -46,6 +48,7 @@ struct cli {
 	bool system;
 	bool json;
 	const char *policy_executable;
+	uint32_t policy_uid;
 };
 
 /* Who owns the policy's name, as checked. */
@@ -261,7 +264,7 @@ static int check_owner(struct cli *c, struct owner *o, bool quiet)
 	}
 	dbus_message_unref(r);
 	o->pid = creds.pid;
-	o->verified = pm_owner_check(&creds, c->system, (uint32_t)geteuid(),
+	o->verified = pm_owner_check(&creds, c->system, c->policy_uid,
 			c->policy_executable, o->exe, sizeof(o->exe), o->why, sizeof(o->why));
 	return 0;
 }
@@ -723,6 +726,16 @@ int main(int argc, char **argv)
 	}
 	if (c.policy_executable == NULL)
 		c.policy_executable = PM_INSTALLED_POLICY;
+	c.policy_uid = (uint32_t)geteuid();
+	if ((env = getenv(UID_ENV)) != NULL && env[0] != '\0') {
+		char *end;
+		unsigned long long u;
+		errno = 0;
+		u = strtoull(env, &end, 10);
+		if (env[0] < '0' || env[0] > '9' || *end != '\0' || errno != 0 || u >= UINT32_MAX)
+			return bad_usage(UID_ENV "='%s' is not a user id", env);
+		c.policy_uid = (uint32_t)u;
+	}
 	if (optind >= argc)
 		return bad_usage("a command is needed");
 	command = argv[optind];

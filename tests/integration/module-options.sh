@@ -37,6 +37,9 @@ refuse exempt.nodes 'exempt.nodes = [ "" ]'
 refuse policy.executable "policy.executable = privacy-mute-policy"
 refuse policy.executable "policy.executable = [ /usr/bin/privacy-mute-policy ]"
 refuse policy.executable "policy.executable = \"/$(printf 'p%.0s' $(seq 1024))\""
+refuse policy.uid "policy.uid = -1"
+refuse policy.uid "policy.uid = nobody"
+refuse policy.uid "policy.uid = 4294967295"
 # unknown keys, near misses of known ones
 refuse Policy.bus "Policy.bus = session"
 refuse exempt.node "exempt.node = [ alsamic ]"

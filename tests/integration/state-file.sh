@@ -83,6 +83,11 @@ file_says() { # DIR true|false
 	grep -Eqx "\{ \"muted\": $2, \"generation\": [0-9]+ \}" "$1/state"
 }
 
+# the enforcers and the CLI follow a policy of this user, run from here
+# (policy.uid: it is not the user they run as)
+pm_trust "$T/bin/privacy-mute-policy"
+PM_MODULE_TRUST="$PM_MODULE_TRUST policy.uid = $(id -u "$PM_USER")"
+export PRIVACY_MUTE_POLICY_UID=$(id -u "$PM_USER")
 mics_conf
 module_conf
 start_bus_for_user && start_pipewire && start_wireplumber && start_pulse || exit 1
