@@ -620,8 +620,11 @@ static int do_pace(double bytes_per_second)
 		return 2;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
-		/* this chunk may go out once the clock is within 0.1 s of it */
-		double due = start + written / bytes_per_second - 0.1;
+		/* this chunk may go out once the clock is within 0.25 s of it:
+		 * a reader of the fifo that drives its graph (a pipe source)
+		 * keeps that much in hand against a writer that is late (a
+		 * busy or sanitized machine); the pipe holds 0.34 s */
+		double due = start + written / bytes_per_second - 0.25;
 		double wait = due - mono_seconds();
 		if (wait > 0) {
 			struct timespec ts = { (time_t)wait, (long)((wait - (time_t)wait) * 1e9) };
