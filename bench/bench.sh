@@ -45,7 +45,9 @@ die() { say "ERROR: $*"; exit 1; }
 # ---- the stack ----
 
 # bench_mics_conf N: N sine microphones benchmic1..N (audiotestsrc behind an
-# adapter, like testmic in lib.sh), each its own driver, as separate devices are
+# adapter, like testmic in lib.sh), each scheduled by a timer driver of its
+# own (benchclockI), as separate devices are: audiotestsrc as a driver stops
+# for good after one late cycle (lib.sh, mics_conf)
 bench_mics_conf() {
 	local i
 	{
@@ -53,6 +55,15 @@ bench_mics_conf() {
 		echo 'context.objects = ['
 		for i in $(seq "$1"); do
 			cat <<OBJ
+    { factory = spa-node-factory
+      args = {
+          factory.name = support.node.driver
+          node.name = benchclock$i
+          node.group = benchgroup$i
+          priority.driver = 30000
+          clock.id = monotonic
+      }
+    }
     { factory = adapter
       args = {
           factory.name = audiotestsrc
@@ -62,7 +73,9 @@ bench_mics_conf() {
           audio.rate = 48000
           audio.channels = 2
           audio.position = [ FL FR ]
-          node.param.Props = { volume = 0.5 }
+          node.param.Props = { volume = 0.5 live = false }
+          node.group = benchgroup$i
+          priority.driver = 100
       }
     }
 OBJ
