@@ -48,7 +48,9 @@ check "unmuted again: pw-record --target pipemic gets the noise" expect signal "
 # (the pipe source skips what piled up in the fifo when it starts: past
 # its first half second the capture is one stretch of the noise)
 skip_head "$T/o.raw" 0.5 > "$T/o-tail.raw"
-check "the noise arrives bit-exact when unmuted" "$PM_PCM" match "$T/noise.raw" "$T/o-tail.raw"
+# (where it has data: a pipe whose writer falls behind runs dry, and the
+# source fills that cycle with silence)
+check "the noise arrives bit-exact when unmuted" "$PM_PCM" match-gaps "$T/noise.raw" "$T/o-tail.raw"
 check "pipewire-pulse still running" kill -0 "$PULSE"
 
 # A source from pulse.cmd exists before the drop-in loads the module: it

@@ -111,8 +111,10 @@ check "wpmic, module loaded while muted: silent once it registered" \
 check "wpmic, module unloaded, unmuted: signal" \
 	expect_timeline signal "$T/mic.tl" $((t7 + Q)) "$end" 20
 timeline_tail "$T/pipe.raw" "$T/pipe.tl" $((t7 + Q)) > "$T/after.raw"
+# (bit-exact where it has data: a paced pipe whose writer falls behind on
+# a loaded machine runs dry, and the source fills that cycle with silence)
 check "after the unload wppipe's capture is its noise, bit-exact" \
-	"$PM_PCM" match "$T/noise.raw" "$T/after.raw"
+	"$PM_PCM" match-gaps "$T/noise.raw" "$T/after.raw"
 stop_daemon pipewriter
 
 # wppipe gone: the mute is confirmed; a pipe source made after the load is
