@@ -618,40 +618,17 @@ static const struct pm_policy_client_events policy_events = {
 /* The daemon's id of a node we guard: in the daemon its own; elsewhere the
  * node's object.id is the one of our own context, so find it by name
  * among the nodes the daemon lists for this process. */
-struct farewell {
-	struct impl *impl;
-	const char *name;
-	uint32_t found;
-	uint32_t ids[64];
-	uint32_t n_ids;
-};
-
-static bool farewell_match(void *data, uint32_t id, const char *name)
-{
-	struct farewell *f = data;
-	if (f->found == SPA_ID_INVALID && spa_streq(name, f->name))
-		f->found = id;
-	return false;
-}
-
-static void farewell_add(struct farewell *f, struct pw_impl_node *node)
+static uint32_t daemon_id(struct impl *impl, struct pw_impl_node *node)
 {
 	const struct pw_properties *p = pw_impl_node_get_properties(node);
 	const char *str;
 
 	if (p == NULL)
-		return;
-	if (f->impl->own_nodes == NULL) {
-		if ((str = pw_properties_get(p, PW_KEY_OBJECT_ID)) != NULL)
-			f->ids[f->n_ids++] = (uint32_t)atoi(str);
-		return;
-	}
-	if ((f->name = pw_properties_get(p, PW_KEY_NODE_NAME)) == NULL)
-		return;
-	f->found = SPA_ID_INVALID;
-	pm_own_nodes_for_each(f->impl->own_nodes, farewell_match, f);
-	if (f->found != SPA_ID_INVALID)
-		f->ids[f->n_ids++] = f->found;
+		return SPA_ID_INVALID;
+	if (impl->own_nodes != NULL)
+		return pm_own_nodes_find(impl->own_nodes, pw_properties_get(p, PW_KEY_NODE_NAME));
+	str = pw_properties_get(p, PW_KEY_OBJECT_ID);
+	return str ? (uint32_t)atoi(str) : SPA_ID_INVALID;
 }
 
 static void impl_free(struct impl *impl)
@@ -668,12 +645,13 @@ static void impl_free(struct impl *impl)
 		pm_export_hook_destroy(impl->export_hook);
 	if (impl->suspender) {
 		/* sources that run on our private buffers renegotiate without us */
-		struct farewell f = { .impl = impl };
+		uint32_t ids[64], n_ids = 0, id;
 		spa_list_for_each(g, &impl->guarded, link) {
-			if (f.n_ids < SPA_N_ELEMENTS(f.ids) && pm_guard_is_shadowing(g->guard))
-				farewell_add(&f, pm_guard_get_node(g->guard));
+			if (n_ids < SPA_N_ELEMENTS(ids) && pm_guard_is_shadowing(g->guard) &&
+			    (id = daemon_id(impl, pm_guard_get_node(g->guard))) != SPA_ID_INVALID)
+				ids[n_ids++] = id;
 		}
-		pm_suspender_farewell(impl->suspender, f.ids, f.n_ids);
+		pm_suspender_farewell(impl->suspender, ids, n_ids);
 		pm_suspender_destroy(impl->suspender);
 	}
 	if (impl->own_nodes)

@@ -235,15 +235,21 @@ static inline void publish_outputs(struct pm_guard *g)
  * node's callbacks is its pw_impl_node. */
 static const struct spa_node_callbacks *impl_callbacks;
 
-static inline const struct spa_node_callbacks *forward_to(void *data)
+/* the callbacks to forward to for the node of guard g (NULL: not ours) */
+static inline const struct spa_node_callbacks *forward_of(struct pm_guard *g)
 {
-	struct pm_guard *g = lookup_node(data);
 	return g ? __atomic_load_n(&g->fwd, __ATOMIC_ACQUIRE) :
 		__atomic_load_n(&impl_callbacks, __ATOMIC_ACQUIRE);
 }
 
+static inline const struct spa_node_callbacks *forward_to(void *data)
+{
+	return forward_of(lookup_node(data));
+}
+
 static int guard_ready(void *data, int status)
 {
+	/* one lookup per cycle: the guard both publishes and forwards */
 	struct pm_guard *g = lookup_node(data);
 	const struct spa_node_callbacks *cb;
 
@@ -251,7 +257,7 @@ static int guard_ready(void *data, int status)
 	 * output mix and wakes the consumers */
 	if (SPA_LIKELY(g != NULL) && status >= 0 && (status & SPA_STATUS_HAVE_DATA))
 		publish_outputs(g);
-	cb = forward_to(data);
+	cb = forward_of(g);
 	return cb && cb->ready ? cb->ready(data, status) : 0;
 }
 

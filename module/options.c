@@ -2,8 +2,6 @@
 /* SPDX-License-Identifier: MIT */
 
 #include <errno.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +10,7 @@
 #include <spa/utils/string.h>
 
 #include "options.h"
+#include "parse-uid.h"
 #include "pm-config.h"
 
 #define KEY_BUS		"policy.bus"
@@ -111,17 +110,14 @@ static int parse_executable(const char *v, struct pm_options *o, char *err, size
 /* policy.uid: a user id, as the bus reports one */
 static int parse_uid(const char *v, struct pm_options *o, char *err, size_t err_size)
 {
-	char *end;
-	unsigned long long u;
+	uint32_t uid;
 
-	errno = 0;
-	u = strtoull(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || u >= UINT32_MAX) {
+	if (!pm_parse_uid(v, &uid)) {
 		snprintf(err, err_size, "invalid value '%s' for option '" KEY_UID
 				"': expected a user id (0 to %u)", v, UINT32_MAX - 1);
 		return -EINVAL;
 	}
-	o->policy_uid = (int64_t)u;
+	o->policy_uid = uid;
 	return 0;
 }
 

@@ -231,3 +231,24 @@ void pm_own_nodes_destroy(struct pm_own_nodes *o)
 	}
 	free(o);
 }
+
+struct find_data {
+	const char *name;
+	uint32_t id;
+};
+
+static bool find_name(void *data, uint32_t id, const char *name)
+{
+	struct find_data *f = data;
+	if (f->id == SPA_ID_INVALID && spa_streq(name, f->name))
+		f->id = id;
+	return false;
+}
+
+uint32_t pm_own_nodes_find(struct pm_own_nodes *o, const char *name)
+{
+	struct find_data f = { .name = name, .id = SPA_ID_INVALID };
+	if (name != NULL)
+		pm_own_nodes_for_each(o, find_name, &f);
+	return f.id;
+}

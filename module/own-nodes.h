@@ -30,6 +30,9 @@ struct pm_own_nodes *pm_own_nodes_new(struct pw_context *context,
  * many calls returned true */
 uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
 		bool (*func)(void *data, uint32_t id, const char *name), void *data);
+/* the daemon's id of the capture node NAME hosted in this process, or
+ * SPA_ID_INVALID */
+uint32_t pm_own_nodes_find(struct pm_own_nodes *o, const char *name);
 void pm_own_nodes_destroy(struct pm_own_nodes *o);
 
 #endif

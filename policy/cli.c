@@ -27,6 +27,7 @@
 
 #include "capture-log.h"
 #include "owner-check.h"
+#include "parse-uid.h"
 #include "pm-config.h"
 #include "policy-core.h"
 #include "policy-names.h"
@@ -727,15 +728,8 @@ int main(int argc, char **argv)
 	if (c.policy_executable == NULL)
 		c.policy_executable = PM_INSTALLED_POLICY;
 	c.policy_uid = (uint32_t)geteuid();
-	if ((env = getenv(UID_ENV)) != NULL && env[0] != '\0') {
-		char *end;
-		unsigned long long u;
-		errno = 0;
-		u = strtoull(env, &end, 10);
-		if (env[0] < '0' || env[0] > '9' || *end != '\0' || errno != 0 || u >= UINT32_MAX)
-			return bad_usage(UID_ENV "='%s' is not a user id", env);
-		c.policy_uid = (uint32_t)u;
-	}
+	if ((env = getenv(UID_ENV)) != NULL && env[0] != '\0' && !pm_parse_uid(env, &c.policy_uid))
+		return bad_usage(UID_ENV "='%s' is not a user id", env);
 	if (optind >= argc)
 		return bad_usage("a command is needed");
 	command = argv[optind];

@@ -95,11 +95,11 @@ log() { printf '%s\n' "$*" >&2; }
 PM_CMD_TIMEOUT=${PM_CMD_TIMEOUT:-20}
 PM_CLIENT_TOOLS="pw-cli pw-dump pw-link pw-metadata pw-top pactl wpctl gdbus busctl dbus-send"
 mkdir -p "$T/bin"
-pm_wrap_tool() { # NAME REAL
+pm_wrap_tool() { # NAME REAL [LINE]: LINE goes before the timeout
 	cat > "$T/bin/$1" <<WRAP
 #!/bin/sh
 # $1 under a timeout (tests/integration/lib.sh)
-case "\$1" in watch) exec "$2" "\$@" ;; esac
+${3:-}
 timeout -k 2 "\${PM_CMD_TIMEOUT:-$PM_CMD_TIMEOUT}" "$2" "\$@"
 rc=\$?
 if [ \$rc -eq 124 ] || [ \$rc -eq 137 ]; then
@@ -113,7 +113,7 @@ WRAP
 for pm_tool in $PM_CLIENT_TOOLS; do
 	pm_real=$(command -v "$pm_tool") && pm_wrap_tool "$pm_tool" "$pm_real"
 done
-pm_wrap_tool privacy-mute "$PM_CLI"
+pm_wrap_tool privacy-mute "$PM_CLI" "case \"\$1\" in watch) exec \"$PM_CLI\" \"\$@\" ;; esac"
 PM_CLI_REAL=$PM_CLI
 PM_CLI="$T/bin/privacy-mute"
 export PATH="$T/bin:$PATH"
@@ -143,7 +143,7 @@ pm_stop_pids() { # NAME...: TERM them all, then wait for each (KILL after 5 s)
 }
 
 pm_cleanup() {
-	local name pid names
+	local names
 	# helpers a test started (any other key) first: once their links are
 	# gone, pipe sources stop driving, and only then do their hosts exit
 	# (PipeWire's module-pipe-tunnel crashes its host when it is destroyed
@@ -154,19 +154,7 @@ pm_cleanup() {
 	if [ -n "${PM_PID[pipewire]:-}" ] && kill -0 "${PM_PID[pipewire]}" 2>/dev/null; then
 		PM_CMD_TIMEOUT=3 wait_for 3 no_stream_source_runs
 	fi
-	names="pulse wireplumber pipewire policy bus"
-	for name in $names; do
-		pid=${PM_PID[$name]:-}
-		[ -n "$pid" ] || continue
-		kill "$pid" 2>/dev/null
-	done
-	for name in $names; do
-		pid=${PM_PID[$name]:-}
-		[ -n "$pid" ] || continue
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	pm_stop_pids pulse wireplumber pipewire policy bus
 	pm_sanitizer_reports || PM_FAILS=$((PM_FAILS + 1)) PM_SAN_FAILED=1
 	if [ "${PM_KEEP:-0}" = 1 ] || [ "$PM_FAILS" -gt 0 ]; then
 		for f in "$T"/log/*.log; do

@@ -30,15 +30,7 @@ mics_conf			# fake mics only; no privacy-mute anywhere
 start_bus && start_pipewire && start_wireplumber || exit 2
 WP=${PM_PID[wireplumber]}
 
-node_running() { # NAME
-	pw-dump 2>/dev/null | python3 -c '
-import json, sys
-for o in json.load(sys.stdin):
-    i = o.get("info") or {}
-    if o.get("type") == "PipeWire:Interface:Node" and (i.get("props") or {}).get("node.name") == sys.argv[1]:
-        sys.exit(0 if i.get("state") == "running" else 1)
-sys.exit(1)' "$1"
-}
+node_running() { test "$(node_state "$1")" = running; }
 
 crashed=0
 for r in $(seq "$ROUNDS"); do
@@ -55,7 +47,7 @@ for r in $(seq "$ROUNDS"); do
 	sleep 0.3
 	if [ "${QUIESCE:-0}" = 1 ]; then
 		kill "$rec" 2>/dev/null; wait "$rec" 2>/dev/null
-		wait_for 10 sh -c "$(declare -f node_running); ! node_running tunnelsrc"
+		wait_for 10 node_not_running tunnelsrc
 	fi
 	pw-metadata -n sm-objects -d 0 tunnel >/dev/null
 	sleep 0.5
