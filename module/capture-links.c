@@ -128,8 +128,10 @@ static void global_added(void *data, struct pw_global *global)
 		return;
 	impl_link = pw_global_get_object(global);
 	source = port_node(pw_impl_link_get_output(impl_link));
-	if (source == NULL || !pm_media_class_is_capture(pw_properties_get(
-				pw_impl_node_get_properties(source), PW_KEY_MEDIA_CLASS)))
+	if (source == NULL || !pm_node_captures(pw_properties_get(
+				pw_impl_node_get_properties(source), PW_KEY_MEDIA_CLASS),
+				pw_properties_get(pw_impl_node_get_properties(source),
+					PW_KEY_FACTORY_NAME), false))
 		return;
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		pw_log_error("out of memory tracking a capture link");

@@ -161,6 +161,7 @@ struct impl {
  * acknowledgement of the state in force carries the count. */
 static void schedule_report(struct impl *impl);
 static void acknowledge(struct impl *impl);
+static uint32_t daemon_id(struct impl *impl, struct pw_impl_node *node);
 
 static void report_sources(struct impl *impl)
 {
@@ -208,22 +209,38 @@ static const char *factory_name(struct impl *impl, const struct pw_properties *p
 	return factory ? pw_impl_factory_get_info(factory)->name : NULL;
 }
 
+static bool node_is_local(struct impl *impl, const struct pw_properties *props)
+{
+	return pm_node_is_local(factory_name(impl, props),
+			pw_properties_get(props, PW_KEY_FACTORY_ID) != NULL,
+			pw_properties_get(props, PW_KEY_CLIENT_ID) != NULL);
+}
+
+/* exempt.nodes names it, and the configuration or a module made it */
+static bool node_is_exempt(struct impl *impl, const struct pw_properties *props)
+{
+	return pm_options_is_exempt(&impl->options, pw_properties_get(props, PW_KEY_NODE_NAME)) &&
+		pm_node_may_be_exempt(pw_properties_get(props, PW_KEY_CLIENT_ID) != NULL,
+				pw_properties_get_bool(props, PW_KEY_OBJECT_LINGER, false));
+}
+
 static struct guarded *maybe_guard(struct impl *impl, struct pw_impl_node *node)
 {
 	const struct pw_properties *props = pw_impl_node_get_properties(node);
 	const char *media_class = pw_properties_get(props, PW_KEY_MEDIA_CLASS);
+	const char *spa_factory = pw_properties_get(props, PW_KEY_FACTORY_NAME);
 	const char *name = pw_properties_get(props, PW_KEY_NODE_NAME);
 	struct guarded *g;
 
-	if (!pm_media_class_is_guarded(&impl->options, media_class) ||
-	    !pm_node_is_local(factory_name(impl, props),
-			    pw_properties_get(props, PW_KEY_FACTORY_ID) != NULL,
-			    pw_properties_get(props, PW_KEY_CLIENT_ID) != NULL))
+	if (!node_is_local(impl, props) ||
+	    !pm_node_is_guarded(&impl->options, media_class, spa_factory, true))
 		return NULL;
-	if (pm_options_is_exempt(&impl->options, name)) {
+	if (node_is_exempt(impl, props)) {
 		pw_log_info("not guarding source '%s': exempt.nodes", name);
 		return NULL;
 	}
+	if (pm_options_is_exempt(&impl->options, name))
+		pw_log_warn("source '%s' matches exempt.nodes but a client made it: guarded", name);
 
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		pw_log_error("out of memory guarding %s", name);
@@ -241,7 +258,8 @@ static struct guarded *maybe_guard(struct impl *impl, struct pw_impl_node *node)
 	spa_list_append(&impl->guarded, &g->link);
 	impl->n_guarded++;
 	report_sources(impl);
-	pw_log_info("guarding source '%s' (%s)", name, media_class);
+	pw_log_info("guarding source '%s' (%s, %s)", name, media_class,
+			spa_factory ? spa_factory : "stream");
 	return g;
 }
 
@@ -253,46 +271,86 @@ struct report {
 	uint32_t n_items;
 };
 
-static bool is_guarded(struct impl *impl, struct pw_impl_node *node)
+static struct guarded *find_guarded(struct impl *impl, struct pw_impl_node *node)
 {
 	struct guarded *g;
 	spa_list_for_each(g, &impl->guarded, link)
 		if (pm_guard_get_node(g->guard) == node)
-			return !g->pending;
-	return false;
+			return g;
+	return NULL;
 }
 
-static void report_add(struct report *r, uint32_t id, struct pw_impl_node *node, bool guarded)
+static void report_add(struct report *r, uint32_t id, const char *name,
+		const char *media_class, bool guarded, bool exempt)
 {
-	const struct pw_properties *props = pw_impl_node_get_properties(node);
-
 	if (r->n_items >= MAX_REPORT)
 		return;
 	r->items[r->n_items++] = (struct pm_source_report) {
-		.id = id,
-		.name = pw_properties_get(props, PW_KEY_NODE_NAME),
-		.media_class = pw_properties_get(props, PW_KEY_MEDIA_CLASS),
+		.id = id == SPA_ID_INVALID ? 0 : id,
+		.name = name,
+		.media_class = media_class,
 		.guarded = guarded,
+		.exempt = exempt,
 	};
 }
 
+static void report_node(struct report *r, uint32_t id, struct pw_impl_node *node,
+		bool guarded, bool exempt)
+{
+	const struct pw_properties *props = pw_impl_node_get_properties(node);
+
+	report_add(r, id, pw_properties_get(props, PW_KEY_NODE_NAME),
+			pw_properties_get(props, PW_KEY_MEDIA_CLASS), guarded, exempt);
+}
+
+/* A node of this context: one we guard (a pending one counts as not
+ * guarded yet), one exempt.nodes leaves alone, or, in the daemon, any
+ * other capture node of the graph, unguarded (client-nodes of sources
+ * hosted elsewhere included: their own enforcers cover them). */
 static int report_global(void *data, struct pw_global *global)
 {
 	struct report *r = data;
+	const struct pw_properties *props;
 	struct pw_impl_node *node;
+	struct guarded *g;
+	bool local;
 
 	if (!pw_global_is_type(global, PW_TYPE_INTERFACE_Node))
 		return 0;
 	node = pw_global_get_object(global);
-	if (pm_media_class_is_capture(pw_properties_get(pw_impl_node_get_properties(node),
-				PW_KEY_MEDIA_CLASS)))
-		report_add(r, pw_global_get_id(global), node, is_guarded(r->impl, node));
+	props = pw_impl_node_get_properties(node);
+	local = node_is_local(r->impl, props);
+	if ((g = find_guarded(r->impl, node)) != NULL) {
+		if (r->impl->daemon)
+			report_node(r, pw_global_get_id(global), node, !g->pending, false);
+		return 0;
+	}
+	if (!pm_node_captures(pw_properties_get(props, PW_KEY_MEDIA_CLASS),
+				pw_properties_get(props, PW_KEY_FACTORY_NAME), local))
+		return 0;
+	if (local && node_is_exempt(r->impl, props))
+		report_node(r, r->impl->daemon ? pw_global_get_id(global) :
+				daemon_id(r->impl, node), node, false, true);
+	else if (r->impl->daemon)
+		report_node(r, pw_global_get_id(global), node, false, false);
 	return 0;
 }
 
-/* The daemon reports every capture source of the graph (client-nodes of
- * sources hosted elsewhere included, as not guarded here); the other
- * processes report the ones they guard. The policy lists what is left. */
+/* Elsewhere: every capture node the daemon lists that we did not report
+ * yet, unguarded. Without the daemon's enforcer its microphones then
+ * show up as unguarded. */
+static void report_seen(void *data, uint32_t id, const char *name, const char *media_class)
+{
+	struct report *r = data;
+
+	for (uint32_t i = 0; i < r->n_items; i++)
+		if (r->items[i].id == id)
+			return;
+	report_add(r, id, name, media_class, false, false);
+}
+
+/* Every enforcer reports every capture node it can see, its own guarded
+ * (and exempt) ones marked; the policy lists the ones none covers. */
 static void send_report(void *data, uint64_t expirations)
 {
 	struct impl *impl = data;
@@ -303,12 +361,15 @@ static void send_report(void *data, uint64_t expirations)
 		pw_log_error("out of memory building the source report");
 		return;
 	}
-	if (impl->daemon) {
-		pw_context_for_each_global(impl->context, report_global, &r);
-	} else {
+	if (!impl->daemon) {
+		/* pw_stream sources are not globals here */
 		spa_list_for_each(g, &impl->guarded, link)
-			report_add(&r, 0, pm_guard_get_node(g->guard), !g->pending);
+			report_node(&r, daemon_id(impl, pm_guard_get_node(g->guard)),
+					pm_guard_get_node(g->guard), !g->pending, false);
 	}
+	pw_context_for_each_global(impl->context, report_global, &r);
+	if (impl->own_nodes)
+		pm_own_nodes_for_each_capture(impl->own_nodes, report_seen, &r);
 	pm_policy_client_report_sources(impl->policy, r.items, r.n_items);
 	free(r.items);
 }
@@ -324,9 +385,13 @@ static void schedule_report(struct impl *impl)
 
 static bool is_capture_node(struct pw_global *global)
 {
-	return pw_global_is_type(global, PW_TYPE_INTERFACE_Node) &&
-		pm_media_class_is_capture(pw_properties_get(pw_impl_node_get_properties(
-					pw_global_get_object(global)), PW_KEY_MEDIA_CLASS));
+	const struct pw_properties *props;
+
+	if (!pw_global_is_type(global, PW_TYPE_INTERFACE_Node))
+		return false;
+	props = pw_impl_node_get_properties(pw_global_get_object(global));
+	return pm_node_captures(pw_properties_get(props, PW_KEY_MEDIA_CLASS),
+			pw_properties_get(props, PW_KEY_FACTORY_NAME), false);
 }
 
 static void context_global_added(void *data, struct pw_global *global)
@@ -452,6 +517,8 @@ static void own_nodes_changed(void *data)
 	struct impl *impl = data;
 	uint32_t n = count_stray(impl);
 
+	/* a capture node came or went in the graph */
+	schedule_report(impl);
 	if (n == impl->n_stray)
 		return;
 	if (n > impl->n_stray)

@@ -1,4 +1,4 @@
-/* privacy-mute: the capture nodes this process exported, as the daemon lists them */
+/* privacy-mute: the capture nodes of the graph, and the ones this process exported, as the daemon lists them */
 /* SPDX-License-Identifier: MIT */
 
 #include <errno.h>
@@ -22,10 +22,11 @@ struct entry {
 	struct spa_list link;
 	uint32_t id;
 	enum { CLIENT, FACTORY, NODE } type;
-	uint32_t client_id;	/* nodes */
+	uint32_t client_id;	/* nodes: SPA_ID_INVALID none */
 	uint32_t factory_id;	/* nodes: as the node's properties say */
 	bool makes_nodes;	/* factories: one that makes nodes in the daemon */
 	char *name;
+	char *media_class;	/* nodes */
 };
 
 struct pm_own_nodes {
@@ -82,19 +83,24 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		e->id = id;
 		e->type = FACTORY;
 	} else if (spa_streq(type, PW_TYPE_INTERFACE_Node)) {
-		if (!pm_media_class_is_capture(spa_dict_lookup(props, PW_KEY_MEDIA_CLASS)) ||
-		    (str = spa_dict_lookup(props, PW_KEY_CLIENT_ID)) == NULL)
+		/* every capture node of the graph, by class or SPA factory */
+		const char *cls = spa_dict_lookup(props, PW_KEY_MEDIA_CLASS);
+		if (!pm_node_captures(cls, spa_dict_lookup(props, PW_KEY_FACTORY_NAME), false))
 			return;
 		if ((e = calloc(1, sizeof(*e))) == NULL)
 			return;
 		e->id = id;
 		e->type = NODE;
-		e->client_id = (uint32_t)atoi(str);
+		str = spa_dict_lookup(props, PW_KEY_CLIENT_ID);
+		e->client_id = str ? (uint32_t)atoi(str) : SPA_ID_INVALID;
 		str = spa_dict_lookup(props, PW_KEY_FACTORY_ID);
 		e->factory_id = str ? (uint32_t)atoi(str) : SPA_ID_INVALID;
 		str = spa_dict_lookup(props, PW_KEY_NODE_NAME);
 		e->name = strdup(str ? str : "");
-		if (e->name == NULL) {
+		e->media_class = strdup(cls ? cls : "");
+		if (e->name == NULL || e->media_class == NULL) {
+			free(e->name);
+			free(e->media_class);
 			free(e);
 			return;
 		}
@@ -114,6 +120,7 @@ static void registry_global_remove(void *data, uint32_t id)
 		return;
 	spa_list_remove(&e->link);
 	free(e->name);
+	free(e->media_class);
 	free(e);
 	changed(o);
 }
@@ -190,6 +197,17 @@ error:
 	return NULL;
 }
 
+void pm_own_nodes_for_each_capture(struct pm_own_nodes *o,
+		void (*func)(void *data, uint32_t id, const char *name, const char *media_class),
+		void *data)
+{
+	struct entry *e;
+
+	spa_list_for_each(e, &o->entries, link)
+		if (e->type == NODE)
+			func(data, e->id, e->name, e->media_class);
+}
+
 uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
 		bool (*func)(void *data, uint32_t id, const char *name), void *data)
 {
@@ -197,7 +215,7 @@ uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
 	uint32_t n = 0;
 
 	spa_list_for_each(e, &o->entries, link) {
-		if (e->type != NODE)
+		if (e->type != NODE || e->client_id == SPA_ID_INVALID)
 			continue;
 		c = find(o, e->client_id);
 		if (c == NULL || c->type != CLIENT)
@@ -227,6 +245,7 @@ void pm_own_nodes_destroy(struct pm_own_nodes *o)
 	disconnect(o);
 	spa_list_for_each_safe(e, t, &o->entries, link) {
 		free(e->name);
+		free(e->media_class);
 		free(e);
 	}
 	free(o);

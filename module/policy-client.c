@@ -455,7 +455,7 @@ void pm_policy_client_report_sources(struct pm_policy_client *c,
 	/* nothing to wait for: a lost report is sent again on the next change */
 	dbus_message_set_no_reply(m, TRUE);
 	dbus_message_iter_init_append(m, &it);
-	if (!dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussb)", &arr))
+	if (!dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussbb)", &arr))
 		goto oom_msg;
 	for (i = 0; i < n_sources; i++) {
 		dbus_uint32_t id = sources[i].id;
@@ -463,13 +463,14 @@ void pm_policy_client_report_sources(struct pm_policy_client *c,
 		const char *name = clip(sources[i].name ? sources[i].name : "", b1, sizeof(b1));
 		const char *cls = clip(sources[i].media_class ? sources[i].media_class : "",
 				b2, sizeof(b2));
-		dbus_bool_t guarded = sources[i].guarded;
+		dbus_bool_t guarded = sources[i].guarded, exempt = sources[i].exempt;
 
 		if (!dbus_message_iter_open_container(&arr, DBUS_TYPE_STRUCT, NULL, &st) ||
 		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &id) ||
 		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &name) ||
 		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &cls) ||
 		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &guarded) ||
+		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &exempt) ||
 		    !dbus_message_iter_close_container(&arr, &st)) {
 			dbus_message_iter_abandon_container_if_open(&arr, &st);
 			dbus_message_iter_abandon_container_if_open(&it, &arr);

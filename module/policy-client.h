@@ -50,6 +50,7 @@ struct pm_source_report {
 	const char *name;
 	const char *media_class;
 	bool guarded;
+	bool exempt;	/* it runs here and exempt.nodes leaves it alone */
 };
 
 /* Tell the policy which sources this enforcer sees and guards (it lists

@@ -322,12 +322,30 @@ static void explain(struct cli *c, const char *dest, bool muted)
 	else if (st.n_enforcers == 0)
 		fprintf(stderr, "privacy-mute: no enforcer is registered: "
 				"is the PipeWire module loaded?\n");
-	else if (acked < st.n_enforcers)
-		fprintf(stderr, "privacy-mute: %s requested but not confirmed by every enforcer "
-				"(%u of %u acknowledged)\n", what, acked, st.n_enforcers);
-	else
-		fprintf(stderr, "privacy-mute: %s requested but confirmed by every enforcer "
-				"only after the policy service stopped waiting\n", what);
+	else {
+		if (acked < st.n_enforcers)
+			fprintf(stderr, "privacy-mute: %s requested but not confirmed by every "
+					"enforcer (%u of %u acknowledged)\n", what, acked,
+					st.n_enforcers);
+		if (muted && st.n_unguarded > 0) {
+			/* a source no enforcer guards: the mute would leak there */
+			fprintf(stderr, "privacy-mute: mute not enforced: %u capture source%s "
+					"no enforcer guards:", st.n_unguarded,
+					st.n_unguarded == 1 ? "" : "s");
+			for (uint32_t i = 0; i < st.n_unguarded; i++) {
+				fputs(i ? ", " : " ", stderr);
+				pm_text_print_string(stderr, st.unguarded[i].name);
+				fputs(" (", stderr);
+				pm_text_print_string(stderr, st.unguarded[i].media_class);
+				fprintf(stderr, ", id %u)", st.unguarded[i].id);
+			}
+			fputc('\n', stderr);
+		} else if (acked == st.n_enforcers) {
+			fprintf(stderr, "privacy-mute: %s requested but confirmed by every "
+					"enforcer only after the policy service stopped waiting\n",
+					what);
+		}
+	}
 	pm_status_clear(&st);
 }
 

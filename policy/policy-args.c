@@ -23,6 +23,7 @@ static const struct {
 	{ "NotifySpeech", PM_CHANGED_NOTIFY_SPEECH },
 	{ "NotifyCapture", PM_CHANGED_NOTIFY_CAPTURE },
 	{ "LastChangedBy", PM_CHANGED_LAST_CHANGE },
+	{ "Exempt", PM_CHANGED_EXEMPT },
 };
 
 #define N_PROPERTIES	(sizeof(properties) / sizeof(properties[0]))
@@ -106,7 +107,7 @@ int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint3
 	struct pm_source_info *arr = NULL;
 	DBusMessageIter it, list, st;
 	dbus_uint32_t id;
-	dbus_bool_t guarded;
+	dbus_bool_t guarded, exempt;
 	const char *name, *media_class;
 	uint32_t count = 0;
 
@@ -115,8 +116,8 @@ int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint3
 
 	*sources = NULL;
 	*n = 0;
-	if (!dbus_message_has_signature(m, "a(ussb)") || !dbus_message_iter_init(m, &it))
-		FAIL("expected signature (a(ussb))");
+	if (!dbus_message_has_signature(m, "a(ussbb)") || !dbus_message_iter_init(m, &it))
+		FAIL("expected signature (a(ussbb))");
 
 	/* count first: a report over the limit is refused before any work */
 	dbus_message_iter_recurse(&it, &list);
@@ -132,7 +133,7 @@ int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint3
 
 	dbus_message_iter_recurse(&it, &list);
 	for (uint32_t i = 0; i < count; i++) {
-		/* the signature is checked: (ussb) in that order */
+		/* the signature is checked: (ussbb) in that order */
 		dbus_message_iter_recurse(&list, &st);
 		dbus_message_iter_get_basic(&st, &id);
 		dbus_message_iter_next(&st);
@@ -141,6 +142,8 @@ int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint3
 		dbus_message_iter_get_basic(&st, &media_class);
 		dbus_message_iter_next(&st);
 		dbus_message_iter_get_basic(&st, &guarded);
+		dbus_message_iter_next(&st);
+		dbus_message_iter_get_basic(&st, &exempt);
 		if (strlen(name) > PM_MAX_INFO_STRING) {
 			free(arr);
 			FAIL("a source name is longer than the limit of 256 bytes");
@@ -154,6 +157,7 @@ int pm_args_parse_sources(DBusMessage *m, struct pm_source_info **sources, uint3
 			.name = name,
 			.media_class = media_class,
 			.guarded = guarded,
+			.exempt = exempt && !guarded,
 		};
 		dbus_message_iter_next(&list);
 	}
@@ -254,7 +258,7 @@ static const struct pm_method_info methods[] = {
 	{ PM_POLICY_INTERFACE, "RegisterEnforcer", "a{sv}", PM_METHOD_REGISTER_ENFORCER },
 	{ PM_POLICY_INTERFACE, "Acknowledge", "tbu", PM_METHOD_ACKNOWLEDGE },
 	{ PM_POLICY_INTERFACE, "UnregisterEnforcer", "", PM_METHOD_UNREGISTER_ENFORCER },
-	{ PM_POLICY_INTERFACE, "ReportSources", "a(ussb)", PM_METHOD_REPORT_SOURCES },
+	{ PM_POLICY_INTERFACE, "ReportSources", "a(ussbb)", PM_METHOD_REPORT_SOURCES },
 	{ PM_POLICY_INTERFACE, "SourceMuteChanged", "sb", PM_METHOD_SOURCE_MUTE_CHANGED },
 	{ PM_POLICY_INTERFACE, "SpeechWhileMuted", "s", PM_METHOD_SPEECH_WHILE_MUTED },
 	{ PM_POLICY_INTERFACE, "CaptureStarted", "ua{sv}", PM_METHOD_CAPTURE_STARTED },
@@ -402,15 +406,15 @@ static bool append_enforcers(DBusMessageIter *var, const struct pm_core *core)
 	return dbus_message_iter_close_container(var, &arr);
 }
 
-static bool append_unguarded(DBusMessageIter *var, const struct pm_core *core)
+static bool append_sources(DBusMessageIter *var, const struct pm_source *list, uint32_t n)
 {
 	DBusMessageIter arr = DBUS_MESSAGE_ITER_INIT_CLOSED;
 	DBusMessageIter st = DBUS_MESSAGE_ITER_INIT_CLOSED;
 
 	if (!dbus_message_iter_open_container(var, DBUS_TYPE_ARRAY, "(uss)", &arr))
 		return false;
-	for (uint32_t i = 0; i < core->n_unguarded; i++) {
-		const struct pm_source *src = &core->unguarded[i];
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pm_source *src = &list[i];
 		dbus_uint32_t id = src->id;
 
 		if (!dbus_message_iter_open_container(&arr, DBUS_TYPE_STRUCT, NULL, &st) ||
@@ -476,6 +480,7 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 		sig = "a(sssuub)";
 		break;
 	case PM_CHANGED_UNGUARDED:
+	case PM_CHANGED_EXEMPT:
 		sig = "a(uss)";
 		break;
 	case PM_CHANGED_LAST_CHANGE:
@@ -513,8 +518,11 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	case PM_CHANGED_LAST_CHANGE:
 		ok = append_last_change(&var, core);
 		break;
+	case PM_CHANGED_EXEMPT:
+		ok = append_sources(&var, core->exempt, core->n_exempt);
+		break;
 	default:
-		ok = append_unguarded(&var, core);
+		ok = append_sources(&var, core->unguarded, core->n_unguarded);
 		break;
 	}
 	if (!ok || !dbus_message_iter_close_container(it, &var)) {

@@ -24,8 +24,8 @@
 int pm_args_parse_enforcer_info(DBusMessage *m, struct pm_enforcer_info *info,
 		const char **why);
 
-/* The ReportSources argument: a(ussb), each entry (id, node name, media
- * class, guarded), at most PM_MAX_SOURCES entries with strings of at most
+/* The ReportSources argument: a(ussbb), each entry (id, node name, media
+ * class, guarded, exempt; exempt only counts when not guarded), at most PM_MAX_SOURCES entries with strings of at most
  * PM_MAX_INFO_STRING bytes. On success *sources is an array of *n entries
  * (NULL when 0) to free() whose strings point into m. Returns 0, -ENOMEM,
  * or -EINVAL with *why set to a static message for the caller. */

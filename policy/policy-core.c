@@ -46,6 +46,9 @@ void pm_core_clear(struct pm_core *core)
 	pm_sources_free(core->unguarded, core->n_unguarded);
 	core->unguarded = NULL;
 	core->n_unguarded = 0;
+	pm_sources_free(core->exempt, core->n_exempt);
+	core->exempt = NULL;
+	core->n_exempt = 0;
 	free(core->last_change.caller);
 	free(core->last_change.executable);
 	free(core->last_change.how);
@@ -96,10 +99,11 @@ bool pm_core_is_current(const struct pm_core *core, const struct pm_enforcer *e)
 }
 
 /* Enforced needs at least one enforcer: with none, nothing silences the
- * microphones whatever the policy says. */
+ * microphones whatever the policy says. A mute also needs every capture
+ * source of the graph covered: one that no enforcer guards would leak. */
 static uint32_t update_enforced(struct pm_core *core)
 {
-	bool enforced = core->n_enforcers > 0;
+	bool enforced = core->n_enforcers > 0 && !(core->muted && core->n_unguarded > 0);
 
 	for (uint32_t i = 0; enforced && i < core->n_enforcers; i++)
 		enforced = pm_core_is_current(core, &core->enforcers[i]);
@@ -187,6 +191,12 @@ static int cmp_string_ptr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int cmp_uint32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 /* By id, then name, then media class: the class only makes the choice
  * among duplicates of (id, name) independent of the order of reports. */
 static int cmp_source_ptr(const void *a, const void *b)
@@ -202,46 +212,91 @@ static int cmp_source_ptr(const void *a, const void *b)
 	return strcmp(x->media_class, y->media_class);
 }
 
-int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out,
-		uint32_t *n_out)
+/* What some enforcer vouches for: a node it guards (or, for the Unguarded
+ * list, exempts where it runs). By the daemon's id when the report has
+ * one, otherwise by name (an enforcer that does not know the id yet). */
+struct cover {
+	uint32_t *ids;
+	const char **names;
+	size_t n_ids, n_names;
+};
+
+static bool covers(const struct pm_source *src, bool exempt_covers)
+{
+	return src->guarded || (exempt_covers && src->exempt);
+}
+
+static int cover_build(const struct pm_core *core, bool exempt_covers, struct cover *c)
+{
+	size_t n = 0;
+
+	*c = (struct cover) { 0 };
+	for (uint32_t k = 0; k < core->n_enforcers; k++)
+		for (uint32_t j = 0; j < core->enforcers[k].n_report; j++)
+			n += covers(&core->enforcers[k].report[j], exempt_covers);
+	if (n == 0)
+		return 0;
+	if ((c->ids = calloc(n, sizeof(*c->ids))) == NULL ||
+	    (c->names = calloc(n, sizeof(*c->names))) == NULL) {
+		free(c->ids);
+		return -ENOMEM;
+	}
+	for (uint32_t k = 0; k < core->n_enforcers; k++)
+		for (uint32_t j = 0; j < core->enforcers[k].n_report; j++) {
+			const struct pm_source *src = &core->enforcers[k].report[j];
+			if (!covers(src, exempt_covers))
+				continue;
+			if (src->id != 0)
+				c->ids[c->n_ids++] = src->id;
+			else
+				c->names[c->n_names++] = src->name;
+		}
+	qsort(c->ids, c->n_ids, sizeof(*c->ids), cmp_uint32);
+	qsort(c->names, c->n_names, sizeof(*c->names), cmp_string_ptr);
+	return 0;
+}
+
+static bool cover_has(const struct cover *c, const struct pm_source *src)
+{
+	return (src->id != 0 && c->n_ids &&
+			bsearch(&src->id, c->ids, c->n_ids, sizeof(*c->ids), cmp_uint32)) ||
+		(c->n_names && bsearch(&src->name, c->names, c->n_names,
+				       sizeof(*c->names), cmp_string_ptr));
+}
+
+/* The entries reported unguarded (want_exempt: exempt) that no other
+ * report covers, one per (id, name), sorted. */
+static int compute_list(const struct pm_core *core, bool want_exempt,
+		struct pm_source **out, uint32_t *n_out)
 {
 	const struct pm_source **cand = NULL;
-	const char **covered = NULL;
 	struct pm_source *res = NULL;
-	size_t n_covered = 0, n_cand = 0, n_res = 0, i;
-	int err = -ENOMEM;
+	struct cover cover;
+	size_t n_cand = 0, n_res = 0, i;
+	int err;
 
 	*out = NULL;
 	*n_out = 0;
 	for (uint32_t k = 0; k < core->n_enforcers; k++)
 		for (uint32_t j = 0; j < core->enforcers[k].n_report; j++) {
-			if (core->enforcers[k].report[j].guarded)
-				n_covered++;
-			else
-				n_cand++;
+			const struct pm_source *src = &core->enforcers[k].report[j];
+			n_cand += want_exempt ? src->exempt && !src->guarded :
+				!src->guarded && !src->exempt;
 		}
 	if (n_cand == 0)
 		return 0;
-	if ((n_covered && (covered = calloc(n_covered, sizeof(*covered))) == NULL) ||
-	    (cand = calloc(n_cand, sizeof(*cand))) == NULL)
+	if ((err = cover_build(core, !want_exempt, &cover)) < 0)
+		return err;
+	err = -ENOMEM;
+	if ((cand = calloc(n_cand, sizeof(*cand))) == NULL)
 		goto out;
-
-	/* the names some live enforcer guards */
-	n_covered = 0;
-	for (uint32_t k = 0; k < core->n_enforcers; k++)
-		for (uint32_t j = 0; j < core->enforcers[k].n_report; j++)
-			if (core->enforcers[k].report[j].guarded)
-				covered[n_covered++] = core->enforcers[k].report[j].name;
-	if (n_covered)
-		qsort(covered, n_covered, sizeof(*covered), cmp_string_ptr);
 
 	n_cand = 0;
 	for (uint32_t k = 0; k < core->n_enforcers; k++)
 		for (uint32_t j = 0; j < core->enforcers[k].n_report; j++) {
 			const struct pm_source *src = &core->enforcers[k].report[j];
 
-			if (src->guarded || (n_covered && bsearch(&src->name, covered,
-					n_covered, sizeof(*covered), cmp_string_ptr)))
+			if (src->guarded || src->exempt != want_exempt || cover_has(&cover, src))
 				continue;
 			cand[n_cand++] = src;
 		}
@@ -258,7 +313,7 @@ int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out
 		if (n_res > 0 && res[n_res - 1].id == cand[i]->id &&
 		    strcmp(res[n_res - 1].name, cand[i]->name) == 0)
 			continue;
-		res[n_res] = (struct pm_source) { .id = cand[i]->id };
+		res[n_res] = (struct pm_source) { .id = cand[i]->id, .exempt = want_exempt };
 		n_res++;
 		if ((res[n_res - 1].name = strdup(cand[i]->name)) == NULL ||
 		    (res[n_res - 1].media_class = strdup(cand[i]->media_class)) == NULL)
@@ -272,8 +327,21 @@ int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out
 out:
 	pm_sources_free(res, n_res);
 	free(cand);
-	free(covered);
+	free(cover.ids);
+	free(cover.names);
 	return err;
+}
+
+int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out,
+		uint32_t *n_out)
+{
+	return compute_list(core, false, out, n_out);
+}
+
+int pm_core_compute_exempt(const struct pm_core *core, struct pm_source **out,
+		uint32_t *n_out)
+{
+	return compute_list(core, true, out, n_out);
 }
 
 static bool sources_equal(const struct pm_source *a, uint32_t na,
@@ -282,32 +350,44 @@ static bool sources_equal(const struct pm_source *a, uint32_t na,
 	if (na != nb)
 		return false;
 	for (uint32_t i = 0; i < na; i++)
-		if (a[i].id != b[i].id || a[i].guarded != b[i].guarded ||
+		if (a[i].id != b[i].id || a[i].guarded != b[i].guarded || a[i].exempt != b[i].exempt ||
 		    strcmp(a[i].name, b[i].name) != 0 ||
 		    strcmp(a[i].media_class, b[i].media_class) != 0)
 			return false;
 	return true;
 }
 
-/* Recompute the Unguarded list from the reports. Returns 0 (with
- * PM_CHANGED_UNGUARDED added to *changed if the list changed) or -ENOMEM,
- * the published list then left as it was. */
-static int update_unguarded(struct pm_core *core, uint32_t *changed)
+static int update_list(struct pm_core *core, bool exempt, uint32_t *changed)
 {
-	struct pm_source *list;
-	uint32_t n;
+	struct pm_source *list, **cur = exempt ? &core->exempt : &core->unguarded;
+	uint32_t n, *n_cur = exempt ? &core->n_exempt : &core->n_unguarded;
 	int res;
 
-	if ((res = pm_core_compute_unguarded(core, &list, &n)) < 0)
+	if ((res = compute_list(core, exempt, &list, &n)) < 0)
 		return res;
-	if (sources_equal(list, n, core->unguarded, core->n_unguarded)) {
+	if (sources_equal(list, n, *cur, *n_cur)) {
 		pm_sources_free(list, n);
 		return 0;
 	}
-	pm_sources_free(core->unguarded, core->n_unguarded);
-	core->unguarded = list;
-	core->n_unguarded = n;
-	*changed |= PM_CHANGED_UNGUARDED;
+	pm_sources_free(*cur, *n_cur);
+	*cur = list;
+	*n_cur = n;
+	*changed |= exempt ? PM_CHANGED_EXEMPT : PM_CHANGED_UNGUARDED;
+	return 0;
+}
+
+/* Recompute the Unguarded and Exempt lists from the reports, and Enforced,
+ * which a mute needs Unguarded empty for. Returns 0 (with
+ * PM_CHANGED_UNGUARDED, _EXEMPT, _ENFORCED added to *changed for what
+ * changed) or -ENOMEM, the published lists then left as they were. */
+static int update_unguarded(struct pm_core *core, uint32_t *changed)
+{
+	int res;
+
+	if ((res = update_list(core, false, changed)) < 0)
+		return res;
+	update_list(core, true, changed);
+	*changed |= update_enforced(core);
 	return 0;
 }
 
@@ -330,6 +410,7 @@ int pm_core_report(struct pm_core *core, const char *name,
 		report[i] = (struct pm_source) {
 			.id = sources[i].id,
 			.guarded = sources[i].guarded,
+			.exempt = sources[i].exempt,
 		};
 		if ((res = dup_info(&report[i].name, sources[i].name)) < 0 ||
 		    (res = dup_info(&report[i].media_class, sources[i].media_class)) < 0) {

@@ -26,6 +26,7 @@ enum pm_changed {
 	PM_CHANGED_NOTIFY_SPEECH = 1 << 8,
 	PM_CHANGED_NOTIFY_CAPTURE = 1 << 9,
 	PM_CHANGED_LAST_CHANGE	= 1 << 10,	/* LastChangedBy */
+	PM_CHANGED_EXEMPT	= 1 << 11,
 };
 
 /* Who made the last change of Muted (LastChangedBy). The caller's pid and
@@ -53,6 +54,7 @@ struct pm_source_info {
 	const char *name;	/* node name; NULL: "" */
 	const char *media_class; /* NULL: "" */
 	bool guarded;		/* the reporting enforcer guards it */
+	bool exempt;		/* it runs there, exempt by exempt.nodes */
 };
 
 /* The same, owned: a stored report, or an entry of the Unguarded list
@@ -62,6 +64,7 @@ struct pm_source {
 	char *name;
 	char *media_class;
 	bool guarded;
+	bool exempt;
 };
 
 struct pm_enforcer {
@@ -94,6 +97,9 @@ struct pm_core {
 	/* pm_core_compute_unguarded() of the reports, as last published */
 	struct pm_source *unguarded;
 	uint32_t n_unguarded;
+	/* the sources an enforcer leaves alone by exempt.nodes */
+	struct pm_source *exempt;
+	uint32_t n_exempt;
 	struct pm_change last_change;
 };
 
@@ -145,16 +151,21 @@ int pm_core_report(struct pm_core *core, const char *name,
 		const struct pm_source_info *sources, uint32_t n, uint32_t *changed);
 
 /* The capture sources no enforcer guards: every (id, name, media class)
- * reported with guarded = false by some enforcer, unless some enforcer
- * reports a source of the same name with guarded = true (a source that
- * WirePlumber exports is a client-node to the daemon, which reports it
- * unguarded; WirePlumber's own enforcer reports it guarded under the same
- * node name). One entry per (id, name), sorted by id, then name. *out is
- * NULL when *n_out is 0; free it with pm_sources_free(). Returns 0 or
- * -ENOMEM. */
+ * reported with guarded and exempt false by some enforcer, unless some
+ * report guards or exempts the same node: the same daemon id, or for a
+ * report that gives id 0 (its enforcer does not know the id yet) the same
+ * name. Every enforcer reports all the capture nodes it can see, so a
+ * source hosted where no enforcer runs, or by an enforcer that went away,
+ * shows up here. One entry per (id, name), sorted by id, then name. *out
+ * is NULL when *n_out is 0; free it with pm_sources_free(). Returns 0 or
+ * -ENOMEM. While this list is not empty a mute is not Enforced. */
 int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out,
 		uint32_t *n_out);
 
+/* The sources left alone by exempt.nodes, reported exempt by the enforcer
+ * they run in and guarded by none; the same form. */
+int pm_core_compute_exempt(const struct pm_core *core, struct pm_source **out,
+		uint32_t *n_out);
 void pm_sources_free(struct pm_source *sources, uint32_t n);
 
 struct pm_enforcer *pm_core_find(struct pm_core *core, const char *name);

@@ -49,6 +49,7 @@ void pm_status_clear(struct pm_status *st)
 {
 	enforcers_free(st->enforcers, st->n_enforcers);
 	sources_free(st->unguarded, st->n_unguarded);
+	sources_free(st->exempt, st->n_exempt);
 	change_free(&st->last_change);
 	owner_free(&st->owner);
 	*st = (struct pm_status) { 0 };
@@ -222,9 +223,9 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 	struct pm_status_enforcer *enf = NULL;
 	uint32_t n_enf = 0;
 	bool have_enf = false;
-	struct pm_status_source *ung = NULL;
-	uint32_t n_ung = 0;
-	bool have_ung = false;
+	struct pm_status_source *ung = NULL, *ex = NULL;
+	uint32_t n_ung = 0, n_ex = 0;
+	bool have_ung = false, have_ex = false;
 	struct pm_status_change chg = { 0 };
 	bool have_chg = false;
 	DBusMessageIter dict, entry, var;
@@ -303,6 +304,15 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 			res = -EINVAL;
 			have_ung = true;
 			next.have |= PM_CHANGED_UNGUARDED;
+		} else if (strcmp(key, "Exempt") == 0) {
+			sources_free(ex, n_ex);
+			ex = NULL;
+			n_ex = 0;
+			if ((res = parse_sources(&var, &ex, &n_ex)) < 0)
+				goto fail;
+			res = -EINVAL;
+			have_ex = true;
+			next.have |= PM_CHANGED_EXEMPT;
 		} else if (strcmp(key, "LastChangedBy") == 0) {
 			change_free(&chg);
 			if ((res = parse_change(&var, &chg)) < 0)
@@ -327,11 +337,17 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 		next.unguarded = ung;
 		next.n_unguarded = n_ung;
 	}
+	if (have_ex) {
+		sources_free(st->exempt, st->n_exempt);
+		next.exempt = ex;
+		next.n_exempt = n_ex;
+	}
 	*st = next;
 	return 0;
 fail:
 	enforcers_free(enf, n_enf);
 	sources_free(ung, n_ung);
+	sources_free(ex, n_ex);
 	change_free(&chg);
 	return res;
 }
@@ -347,7 +363,7 @@ uint32_t pm_status_acknowledged(const struct pm_status *st)
 
 /* Control characters could rewrite the terminal; the rest is valid UTF-8
  * (D-Bus guarantees it) and printed as is. */
-static void print_text_string(FILE *f, const char *s)
+void pm_text_print_string(FILE *f, const char *s)
 {
 	if (s == NULL || *s == '\0') {
 		fputs("?", f);
@@ -364,11 +380,11 @@ static void print_text_enforcers(FILE *f, const struct pm_status *st)
 		const struct pm_status_enforcer *e = &st->enforcers[i];
 
 		fputs("  ", f);
-		print_text_string(f, e->name);
+		pm_text_print_string(f, e->name);
 		fputc(' ', f);
-		print_text_string(f, e->process);
+		pm_text_print_string(f, e->process);
 		fprintf(f, " pid %" PRIu32 " on ", e->pid);
-		print_text_string(f, e->host);
+		pm_text_print_string(f, e->host);
 		fprintf(f, ": %" PRIu32 " source%s, %s\n", e->sources,
 				e->sources == 1 ? "" : "s",
 				e->acknowledged ? "acknowledged" : "not acknowledged");
@@ -380,16 +396,16 @@ static void print_text_owner(FILE *f, const struct pm_status_owner *o)
 	if (!o->checked)
 		return;
 	fputs(o->verified ? "policy: verified (" : "policy: NOT VERIFIED (", f);
-	print_text_string(f, o->name);
+	pm_text_print_string(f, o->name);
 	fprintf(f, ", pid %" PRIu32, o->pid);
 	if (o->executable[0]) {
 		fputs(", ", f);
-		print_text_string(f, o->executable);
+		pm_text_print_string(f, o->executable);
 	}
 	fputs(")", f);
 	if (!o->verified) {
 		fputs(": ", f);
-		print_text_string(f, o->why);
+		pm_text_print_string(f, o->why);
 		fputs("; whatever it says is not shown, and the enforcers do not follow it", f);
 	}
 	fputc('\n', f);
@@ -404,13 +420,31 @@ static void print_text_change(FILE *f, const struct pm_status_change *c)
 	fputs("last changed by: ", f);
 	if (c->pid != 0) {
 		fprintf(f, "pid %" PRIu32 " (", c->pid);
-		print_text_string(f, c->executable);
+		pm_text_print_string(f, c->executable);
 		fputs(") ", f);
 	}
-	print_text_string(f, c->caller);
+	pm_text_print_string(f, c->caller);
 	fputs(" with ", f);
-	print_text_string(f, c->how);
+	pm_text_print_string(f, c->how);
 	fprintf(f, " (generation %" PRIu64 ")\n", c->generation);
+}
+
+/* "LABEL: none", or "LABEL: N" and a line per source */
+static void print_text_sources(FILE *f, const char *label,
+		const struct pm_status_source *list, uint32_t n)
+{
+	if (n == 0) {
+		fprintf(f, "%s: none\n", label);
+		return;
+	}
+	fprintf(f, "%s: %" PRIu32 "\n", label, n);
+	for (uint32_t i = 0; i < n; i++) {
+		fputs("  ", f);
+		pm_text_print_string(f, list[i].name);
+		fputs(" (", f);
+		pm_text_print_string(f, list[i].media_class);
+		fprintf(f, ", id %" PRIu32 ")\n", list[i].id);
+	}
 }
 
 void pm_status_print_text(FILE *f, const struct pm_status *st)
@@ -438,23 +472,12 @@ void pm_status_print_text(FILE *f, const struct pm_status *st)
 		print_text_change(f, &st->last_change);
 	if (st->have & PM_CHANGED_ENFORCERS)
 		print_text_enforcers(f, st);
-	if (!(st->have & PM_CHANGED_UNGUARDED))
-		return;
 	/* after the enforcers: the capture sources none of them guards */
-	if (st->n_unguarded == 0) {
-		fputs("unguarded: none\n", f);
-		return;
-	}
-	fprintf(f, "unguarded: %" PRIu32 "\n", st->n_unguarded);
-	for (uint32_t i = 0; i < st->n_unguarded; i++) {
-		const struct pm_status_source *src = &st->unguarded[i];
-
-		fputs("  ", f);
-		print_text_string(f, src->name);
-		fputs(" (", f);
-		print_text_string(f, src->media_class);
-		fprintf(f, ", id %" PRIu32 ")\n", src->id);
-	}
+	if (st->have & PM_CHANGED_UNGUARDED)
+		print_text_sources(f, "unguarded", st->unguarded, st->n_unguarded);
+	/* rare, and chosen by the user: shown only when there are some */
+	if ((st->have & PM_CHANGED_EXEMPT) && st->n_exempt > 0)
+		print_text_sources(f, "exempt", st->exempt, st->n_exempt);
 }
 
 void pm_json_print_string(FILE *f, const char *s)
@@ -524,6 +547,17 @@ static void print_json_change(FILE *f, const struct pm_status_change *c)
 	fputc('}', f);
 }
 
+static void print_json_sources(FILE *f, const struct pm_status_source *list, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		fprintf(f, "%s{\"id\": %" PRIu32 ", \"name\": ", i ? ", " : "", list[i].id);
+		pm_json_print_string(f, list[i].name);
+		fputs(", \"class\": ", f);
+		pm_json_print_string(f, list[i].media_class);
+		fputc('}', f);
+	}
+}
+
 void pm_status_print_json(FILE *f, const struct pm_status *st)
 {
 	if (st->owner.checked && !st->owner.verified) {
@@ -556,15 +590,9 @@ void pm_status_print_json(FILE *f, const struct pm_status *st)
 				json_bool(e->acknowledged));
 	}
 	fputs("], \"unguarded\": [", f);
-	for (uint32_t i = 0; i < st->n_unguarded; i++) {
-		const struct pm_status_source *src = &st->unguarded[i];
-
-		fprintf(f, "%s{\"id\": %" PRIu32 ", \"name\": ", i ? ", " : "", src->id);
-		pm_json_print_string(f, src->name);
-		fputs(", \"class\": ", f);
-		pm_json_print_string(f, src->media_class);
-		fputc('}', f);
-	}
+	print_json_sources(f, st->unguarded, st->n_unguarded);
+	fputs("], \"exempt\": [", f);
+	print_json_sources(f, st->exempt, st->n_exempt);
 	fprintf(f, "], \"follow_source_mute\": %s, \"locked\": %s, \"speech_detection\": %s, "
 			"\"notify_speech\": %s, \"notify_capture\": %s",
 			json_bool(st->follow_source_mute), json_bool(st->locked),
@@ -711,11 +739,11 @@ void pm_capture_log_print_text(FILE *f, const struct pm_capture_log *log)
 			print_time(f, e->stop_us, e->stop_us / 86400000000 != e->start_us / 86400000000);
 			fputs("  ", f);
 		}
-		print_text_string(f, e->application);
+		pm_text_print_string(f, e->application);
 		fputs(" (", f);
-		print_text_string(f, e->binary);
+		pm_text_print_string(f, e->binary);
 		fprintf(f, ", pid %" PRIu32 ") on ", e->pid);
-		print_text_string(f, e->source);
+		pm_text_print_string(f, e->source);
 		fputc('\n', f);
 	}
 }

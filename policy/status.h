@@ -21,7 +21,7 @@ struct pm_status_enforcer {
 	bool acknowledged;	/* acknowledged the current generation */
 };
 
-/* An entry of Unguarded: a capture source no enforcer guards. */
+/* An entry of Unguarded (a capture source no enforcer guards) or Exempt. */
 struct pm_status_source {
 	uint32_t id;
 	char *name;
@@ -61,6 +61,8 @@ struct pm_status {
 	uint32_t n_enforcers;
 	struct pm_status_source *unguarded;
 	uint32_t n_unguarded;
+	struct pm_status_source *exempt;	/* Exempt: left alone by exempt.nodes */
+	uint32_t n_exempt;
 	struct pm_status_change last_change;
 	struct pm_status_owner owner;
 	uint32_t have;		/* PM_CHANGED_* of the properties seen so far */
@@ -108,5 +110,7 @@ void pm_capture_log_print_json(FILE *f, const struct pm_capture_log *log);
 
 /* s as a JSON string, quotes included. */
 void pm_json_print_string(FILE *f, const char *s);
+/* s for a terminal: control characters as '?', NULL or "" as "?" */
+void pm_text_print_string(FILE *f, const char *s);
 
 #endif /* PRIVACY_MUTE_STATUS_H */

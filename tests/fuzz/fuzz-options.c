@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				name = it->value ? it->value : "";
 				pm_options_is_exempt(&opts, name);
 				pm_options_is_exempt(&opts, it->key);
-				pm_media_class_is_guarded(&opts, name);
+				pm_node_is_guarded(&opts, name, it->key, true);
+				pm_node_is_guarded(&opts, it->key, name, false);
 			}
 		}
 		pm_options_is_exempt(&opts, args);

@@ -93,16 +93,48 @@ int main(void)
 	CHECK(!pm_media_class_is_capture("Stream/Input/Audio"));
 	CHECK(!pm_media_class_is_capture("Video/Source"));
 	CHECK(!pm_media_class_is_capture(NULL));
+	/* classes compare without regard to case */
+	CHECK(pm_media_class_is_capture("audio/source"));
+	CHECK(pm_media_class_is_capture("AUDIO/DUPLEX"));
+
+	/* by what the node is: its SPA factory, whatever its class */
+	CHECK(pm_node_captures("Stream/Output/Audio", "api.alsa.pcm.source", false));
+	CHECK(pm_node_captures("Audio/Sink", "api.alsa.pcm.source", true));
+	CHECK(pm_node_captures("Video/Source", "audiotestsrc", true));
+	CHECK(pm_node_captures("", "api.bluez5.sco.source", false));
+	CHECK(pm_node_captures(NULL, "api.jack.source", false));
+	CHECK(!pm_node_captures("Audio/Sink", "api.alsa.pcm.sink", true));
+	CHECK(!pm_node_captures("Video/Source", "api.v4l2.source", true));
+	CHECK(!pm_node_captures(NULL, "support.node.driver", true));
+	CHECK(!pm_node_captures("Audio/Sink", "support.null-audio-sink", true));
+	CHECK(pm_node_captures("Audio/Source/Virtual", "support.null-audio-sink", true));
+	/* a stream: its class is all there is */
+	CHECK(!pm_node_captures("Stream/Output/Audio", NULL, true));
+	CHECK(pm_node_captures("Audio/Source", NULL, false));
+	/* an unknown SPA factory here: guarded unless its class says it
+	 * consumes or is not audio; elsewhere it is not ours to judge */
+	CHECK(pm_node_captures("Stream/Output/Audio", "some.new.factory", true));
+	CHECK(pm_node_captures(NULL, "some.new.factory", true));
+	CHECK(!pm_node_captures("Audio/Sink", "some.new.factory", true));
+	CHECK(!pm_node_captures("stream/input/audio", "some.new.factory", true));
+	CHECK(!pm_node_captures("Midi/Bridge", "some.new.factory", true));
+	CHECK(!pm_node_captures("Stream/Output/Audio", "some.new.factory", false));
+
+	/* exemptions only for nodes the configuration or a module made */
+	CHECK(pm_node_may_be_exempt(false, false));
+	CHECK(!pm_node_may_be_exempt(true, false));
+	CHECK(!pm_node_may_be_exempt(false, true));
 
 	/* monitor.sinks: sinks are guarded only when asked for */
 	CHECK(parse(&o, err, sizeof(err), NULL, 0) == 0);
 	CHECK(!o.monitor_sinks && o.n_exempt == 0);
-	CHECK(!pm_media_class_is_guarded(&o, "Audio/Sink"));
-	CHECK(pm_media_class_is_guarded(&o, "Audio/Source"));
+	CHECK(!pm_node_is_guarded(&o, "Audio/Sink", NULL, true));
+	CHECK(pm_node_is_guarded(&o, "Audio/Source", NULL, true));
 	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
 			{ "monitor.sinks", "true" } }, 1) == 0);
-	CHECK(o.monitor_sinks && pm_media_class_is_guarded(&o, "Audio/Sink"));
-	CHECK(!pm_media_class_is_guarded(&o, "Stream/Output/Audio"));
+	CHECK(o.monitor_sinks && pm_node_is_guarded(&o, "Audio/Sink", NULL, true));
+	CHECK(pm_node_is_guarded(&o, "audio/sink", "support.null-audio-sink", true));
+	CHECK(!pm_node_is_guarded(&o, "Stream/Output/Audio", NULL, true));
 	CHECK(parse(&o, err, sizeof(err), (struct spa_dict_item[]){
 			{ "monitor.sinks", "yes" } }, 1) == -EINVAL);
 	CHECK(strstr(err, "'monitor.sinks'") && strstr(err, "'yes'"));

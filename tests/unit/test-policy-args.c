@@ -125,9 +125,9 @@ static DBusMessage *new_report(void)
 			"/org/privacymute/Policy1", "org.privacymute.Policy1", "ReportSources");
 }
 
-/* Append (id, name, class, guarded) to an open a(ussb). */
-static void add_source(DBusMessageIter *arr, dbus_uint32_t id, const char *name,
-		const char *media_class, dbus_bool_t guarded)
+/* Append (id, name, class, guarded, exempt) to an open a(ussbb). */
+static void add_source_ex(DBusMessageIter *arr, dbus_uint32_t id, const char *name,
+		const char *media_class, dbus_bool_t guarded, dbus_bool_t exempt)
 {
 	DBusMessageIter st;
 
@@ -136,7 +136,14 @@ static void add_source(DBusMessageIter *arr, dbus_uint32_t id, const char *name,
 	dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &name);
 	dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &media_class);
 	dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &guarded);
+	dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &exempt);
 	dbus_message_iter_close_container(arr, &st);
+}
+
+static void add_source(DBusMessageIter *arr, dbus_uint32_t id, const char *name,
+		const char *media_class, dbus_bool_t guarded)
+{
+	add_source_ex(arr, id, name, media_class, guarded, FALSE);
 }
 
 /* A ReportSources call with n entries "srcI"; name_at gets the name big
@@ -149,7 +156,7 @@ static DBusMessage *report_of(uint32_t n, uint32_t name_at, uint32_t class_at,
 	char name[32];
 
 	dbus_message_iter_init_append(m, &it);
-	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussb)", &arr);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussbb)", &arr);
 	for (uint32_t i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "src%u", i);
 		add_source(&arr, i, i == name_at ? big : name,
@@ -171,13 +178,19 @@ static void test_sources(void)
 
 	m = new_report();
 	dbus_message_iter_init_append(m, &it);
-	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussb)", &arr);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussbb)", &arr);
 	add_source(&arr, 42, "alsa_input.mic", "Audio/Source", TRUE);
 	add_source(&arr, 0, "app.virtual", "Audio/Source/Virtual", FALSE);
+	add_source_ex(&arr, 7, "trusted-loopback", "Audio/Source", FALSE, TRUE);
+	/* guarded wins: exempt only counts for a source left alone */
+	add_source_ex(&arr, 8, "both", "Audio/Source", TRUE, TRUE);
 	dbus_message_iter_close_container(&it, &arr);
 	CHECK(pm_args_parse_sources(m, &src, &n, &why) == 0);
-	CHECK(n == 2 && src != NULL);
-	if (n == 2) {
+	CHECK(n == 4 && src != NULL);
+	if (n == 4) {
+		CHECK(src[2].id == 7 && src[2].exempt && !src[2].guarded);
+		CHECK(src[3].id == 8 && !src[3].exempt && src[3].guarded);
+		CHECK(!src[0].exempt && !src[1].exempt);
 		CHECK(src[0].id == 42 && strcmp(src[0].name, "alsa_input.mic") == 0 &&
 				strcmp(src[0].media_class, "Audio/Source") == 0 && src[0].guarded);
 		CHECK(src[1].id == 0 && strcmp(src[1].name, "app.virtual") == 0 &&
@@ -225,17 +238,25 @@ static void test_sources(void)
 	free(src);
 	dbus_message_unref(m);
 
-	/* wrong signatures name the expected one */
+	/* wrong signatures name the expected one; the old a(ussb) too */
+	why = NULL;
+	m = new_report();
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussb)", &arr);
+	dbus_message_iter_close_container(&it, &arr);
+	CHECK(pm_args_parse_sources(m, &src, &n, &why) == -EINVAL);
+	CHECK(why && strstr(why, "a(ussbb)"));
+	dbus_message_unref(m);
 	why = NULL;
 	m = new_report();
 	CHECK(pm_args_parse_sources(m, &src, &n, &why) == -EINVAL);
-	CHECK(why && strstr(why, "a(ussb)"));
+	CHECK(why && strstr(why, "a(ussbb)"));
 	dbus_message_unref(m);
 	why = NULL;
 	m = new_report();
 	dbus_message_append_args(m, DBUS_TYPE_UINT32, &u, DBUS_TYPE_INVALID);
 	CHECK(pm_args_parse_sources(m, &src, &n, &why) == -EINVAL);
-	CHECK(why && strstr(why, "a(ussb)"));
+	CHECK(why && strstr(why, "a(ussbb)"));
 	dbus_message_unref(m);
 }
 
@@ -293,7 +314,9 @@ static void test_properties(void)
 				PM_CHANGED_ENFORCED | PM_CHANGED_ENFORCERS |
 				PM_CHANGED_UNGUARDED | PM_CHANGED_FOLLOW | PM_CHANGED_LOCKED |
 				PM_CHANGED_SPEECH | PM_CHANGED_NOTIFY_SPEECH |
-				PM_CHANGED_NOTIFY_CAPTURE | PM_CHANGED_LAST_CHANGE));
+				PM_CHANGED_NOTIFY_CAPTURE | PM_CHANGED_LAST_CHANGE |
+				PM_CHANGED_EXEMPT));
+	CHECK(st.n_exempt == 0 && st.exempt == NULL);
 	CHECK(st.last_change.generation == 0);
 	CHECK(st.n_unguarded == 0 && st.unguarded == NULL);
 	CHECK(st.n_enforcers == 2);
@@ -322,7 +345,8 @@ static void test_properties(void)
 
 		CHECK(pm_args_property_mask("Unguarded") == PM_CHANGED_UNGUARDED);
 		CHECK(pm_core_report(&core, ":1.1", report, 3, &changed) == 0);
-		CHECK(changed == PM_CHANGED_UNGUARDED);
+		/* muted, with sources nobody guards: no longer enforced */
+		CHECK(changed == (PM_CHANGED_UNGUARDED | PM_CHANGED_ENFORCED) && !core.enforced);
 		CHECK(round_trip(&core, PM_CHANGED_UNGUARDED, &st) == 0);
 		CHECK(st.n_unguarded == 2);
 		if (st.n_unguarded == 2) {
@@ -416,7 +440,7 @@ static void test_output(void)
 				"\"host\": \"h\\n\\t\\u0001\", \"pid\": 10, \"sources\": 2, "
 				"\"acknowledged\": true}, {\"name\": \":1.2\", \"process\": \"wp\", "
 				"\"host\": \"\", \"pid\": 20, \"sources\": 1, "
-				"\"acknowledged\": false}], \"unguarded\": [], "
+				"\"acknowledged\": false}], \"unguarded\": [], \"exempt\": [], "
 			"\"follow_source_mute\": false, \"locked\": false, \"speech_detection\": false, "
 			"\"notify_speech\": false, \"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);
@@ -425,7 +449,7 @@ static void test_output(void)
 	out = print_with(pm_status_print_json, &st);
 	if (out)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
-				"\"enforcers\": [], \"unguarded\": [], \"follow_source_mute\": false, "
+				"\"enforcers\": [], \"unguarded\": [], \"exempt\": [], \"follow_source_mute\": false, "
 				"\"locked\": false, \"speech_detection\": false, \"notify_speech\": false, "
 				"\"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);
@@ -437,7 +461,7 @@ static void test_output(void)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
 				"\"enforcers\": [], \"unguarded\": [{\"id\": 0, \"name\": \"app.mic\", "
 				"\"class\": \"Audio/Source/Virtual\"}, {\"id\": 57, \"name\": "
-				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}], "
+				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}], \"exempt\": [], "
 			"\"follow_source_mute\": false, \"locked\": false, \"speech_detection\": false, "
 			"\"notify_speech\": false, \"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);

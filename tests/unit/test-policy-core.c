@@ -324,6 +324,76 @@ static void test_unguarded(void)
 	pm_core_clear(&core);
 }
 
+/* Every enforcer reports every capture node it sees: covered by the same
+ * daemon id, or by name for a report with id 0; exempt is its own list;
+ * a mute is enforced only with nothing unguarded. */
+static void test_covered(void)
+{
+	/* WirePlumber, with the daemon's enforcer missing: it sees the
+	 * daemon's microphone (unguarded) and guards its own */
+	static const struct pm_source_info wp[] = {
+		{ 0, "bluez_input.headset", "Audio/Source", true },
+		{ 40, "alsa_input.mic", "Audio/Source", false },
+		{ 52, "bluez_input.headset", "Audio/Source", false },
+		{ 61, "trusted-loopback", "Audio/Source", false },
+		/* a client names its node like a guarded one: another id */
+		{ 70, "alsa_input.mic", "Audio/Source", false },
+	};
+	static const struct pm_source_info daemon[] = {
+		{ 40, "alsa_input.mic", "Audio/Source", true },
+		{ 52, "bluez_input.headset", "Audio/Source", false },
+		{ 61, "trusted-loopback", "Audio/Source", false, true },
+		{ 70, "alsa_input.mic", "audio/source", true },
+	};
+	struct pm_source *list;
+	uint32_t changed, n;
+	struct pm_core core;
+
+	pm_core_init(&core, false, 1);
+	pm_core_register(&core, ":1.2", &info_b, &changed);
+	CHECK(pm_core_acknowledge(&core, ":1.2", 1, false, 1, &changed) == 0);
+	CHECK(core.enforced);
+	CHECK(pm_core_report(&core, ":1.2", wp, N(wp), &changed) == 0);
+	CHECK(core.n_unguarded == 3 && core.unguarded[0].id == 40 &&
+			core.unguarded[1].id == 61 && core.unguarded[2].id == 70);
+	/* unmuted, what is unguarded does not matter */
+	CHECK(core.enforced && !(changed & PM_CHANGED_ENFORCED));
+	/* muted and acknowledged, still not enforced: 40 would leak */
+	changed = pm_core_set_muted(&core, true);
+	CHECK(pm_core_acknowledge(&core, ":1.2", core.generation, true, 1, &changed) == 0);
+	CHECK(!core.enforced);
+	CHECK(pm_core_wait_verdict(&core, core.generation, false) == PM_WAIT_PENDING);
+	CHECK(pm_core_wait_verdict(&core, core.generation, true) == PM_WAIT_NOT_ENFORCED);
+
+	/* the daemon's enforcer comes: it guards 40 and 70, exempts 61 */
+	pm_core_register(&core, ":1.1", &info_a, &changed);
+	CHECK(pm_core_acknowledge(&core, ":1.1", core.generation, true, 2, &changed) == 0);
+	CHECK(!core.enforced);
+	CHECK(pm_core_report(&core, ":1.1", daemon, N(daemon), &changed) == 0);
+	CHECK(core.n_unguarded == 0 && core.unguarded == NULL);
+	CHECK(changed & PM_CHANGED_UNGUARDED && changed & PM_CHANGED_EXEMPT &&
+			changed & PM_CHANGED_ENFORCED);
+	CHECK(core.enforced);
+	CHECK(core.n_exempt == 1 && core.exempt[0].id == 61 &&
+			strcmp(core.exempt[0].name, "trusted-loopback") == 0 && core.exempt[0].exempt);
+	CHECK(pm_core_compute_exempt(&core, &list, &n) == 0);
+	CHECK(n == 1 && list[0].id == 61);
+	pm_sources_free(list, n);
+
+	/* the daemon's guard of 70 goes: 70 is not covered by the name
+	 * alsa_input.mic, which 40 carries, because both reports give ids */
+	CHECK(pm_core_report(&core, ":1.1", daemon, 3, &changed) == 0);
+	CHECK(core.n_unguarded == 1 && core.unguarded[0].id == 70);
+	CHECK(!core.enforced && (changed & PM_CHANGED_ENFORCED));
+	/* unmuting needs no coverage */
+	changed = pm_core_set_muted(&core, false);
+	CHECK(pm_core_acknowledge(&core, ":1.1", core.generation, false, 2, &changed) == 0);
+	CHECK(pm_core_acknowledge(&core, ":1.2", core.generation, false, 1, &changed) == 0);
+	CHECK(core.enforced);
+	pm_core_clear(&core);
+	CHECK(core.n_exempt == 0 && core.exempt == NULL);
+}
+
 static void test_unguarded_order(void)
 {
 	/* the same (id, name) from two enforcers, names sorted within an id,
@@ -469,6 +539,7 @@ int main(void)
 	test_limits();
 	test_unguarded();
 	test_unguarded_order();
+	test_covered();
 	test_report_limits();
 	test_lock();
 	if (failures)
