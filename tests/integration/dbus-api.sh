@@ -103,11 +103,11 @@ bad InvalidArgs "$OBJ" $IFACE.ReportSources string:x
 bad InvalidArgs "$OBJ" $IFACE.ReportSources
 out=$(dbus-send --session --print-reply --dest="$DEST" "$OBJ" $IFACE.ReportSources uint32:1 2>&1)
 check "ReportSources with a wrong signature names the expected one" \
-	sh -c "printf '%s\n' \"\$1\" | grep -qF 'a(ussb)'" _ "$out"
-bad_gdbus NotRegistered $IFACE.ReportSources "[(uint32 5, 'virtual-mic', 'Audio/Source', false)]"
-bad_gdbus NotRegistered $IFACE.ReportSources "@a(ussb) []"
-check "introspection shows ReportSources(a(ussb))" \
-	grep -qF "ReportSources(in  a(ussb) sources)" "$T/introspect.txt"
+	sh -c "printf '%s\n' \"\$1\" | grep -qF 'a(ussbb)'" _ "$out"
+bad_gdbus NotRegistered $IFACE.ReportSources "[(uint32 5, 'virtual-mic', 'Audio/Source', false, false)]"
+bad_gdbus NotRegistered $IFACE.ReportSources "@a(ussbb) []"
+check "introspection shows ReportSources(a(ussbb))" \
+	grep -qF "ReportSources(in  a(ussbb) sources)" "$T/introspect.txt"
 check "introspection shows 'readonly a(uss) Unguarded'" grep -qF "readonly a(uss) Unguarded" "$T/introspect.txt"
 check "GetAll includes Unguarded" sh -c "dbus-send --session --print-reply --dest=$DEST $OBJ \
 	org.freedesktop.DBus.Properties.GetAll string:$IFACE | grep -q 'string \"Unguarded\"'"

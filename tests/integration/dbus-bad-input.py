@@ -110,7 +110,7 @@ for info in [{"process": ("u", 1)}, {"host": ("i", 1)}, {"pid": ("s", "1")},
 result(get(c, "Enforcers") == [], "no bad RegisterEnforcer left an enforcer behind",
 		get(c, "Enforcers"))
 
-# ---- Acknowledge(tbu), UnregisterEnforcer(), ReportSources(a(ussb)) ----
+# ---- Acknowledge(tbu), UnregisterEnforcer(), ReportSources(a(ussbb)) ----
 for sig, args in [("", ()), ("tb", (1, True)), ("tbuu", (1, True, 1, 1)), ("ubu", (1, True, 1)),
 		("tsu", (1, "x", 1)), ("s", (big,))]:
 	expect_error(c, PE + "InvalidArgs", P, "Acknowledge", sig, args)
@@ -118,9 +118,10 @@ expect_error(c, PE + "NotRegistered", P, "Acknowledge", "tbu", (1, True, 1))
 expect_error(c, PE + "InvalidArgs", P, "UnregisterEnforcer", "u", (1,))
 expect_error(c, PE + "NotRegistered", P, "UnregisterEnforcer")
 for sig, args in [("", ()), ("a(uss)", ([(1, "a", "b")],)), ("a(ussi)", ([(1, "a", "b", 0)],)),
-		("a(ussb)a(ussb)", ([], [])), ("(ussb)", ((1, "a", "b", False),))]:
+		("a(ussb)", ([(1, "a", "b", False)],)),
+		("a(ussbb)a(ussbb)", ([], [])), ("(ussbb)", ((1, "a", "b", False, False),))]:
 	expect_error(c, PE + "InvalidArgs", P, "ReportSources", sig, args)
-expect_error(c, PE + "NotRegistered", P, "ReportSources", "a(ussb)", ([(1, "a", "Audio/Source", False)],))
+expect_error(c, PE + "NotRegistered", P, "ReportSources", "a(ussbb)", ([(1, "a", "Audio/Source", False, False)],))
 
 # ---- as a registered enforcer, on one connection ----
 e = dbusraw.Connection()
@@ -129,14 +130,14 @@ r = expect_ok(e, "RegisterEnforcer with 256-byte strings (the limit) is accepted
 			"pid": ("u", 1), "sources": ("u", 0), "some.future.key": ("as", [])},), "bt")
 muted, gen = r.body if r is not None and r.type == dbusraw.RETURN else (None, None)
 expect_ok(e, "ReportSources with 1024 entries (the limit) is accepted", P, "ReportSources",
-		"a(ussb)", ([(i, "src%d" % i, "Audio/Source", i != 7) for i in range(1024)],))
+		"a(ussbb)", ([(i, "src%d" % i, "Audio/Source", i != 7, False) for i in range(1024)],))
 ung = get(e, "Unguarded")
 result(ung == [(7, "src7", "Audio/Source")], "Unguarded lists the one unguarded source", ung)
-for label, arr in [("1025 entries", [(i, "n%d" % i, "Audio/Source", True) for i in range(1025)]),
-		("a 257-byte name", [(1, s257, "Audio/Source", False)]),
-		("a 257-byte media class", [(1, "n", s257, False)]),
-		("a 100 kB name", [(1, big, "Audio/Source", False)])]:
-	expect_error(e, PE + "InvalidArgs", P, "ReportSources", "a(ussb)", (arr,))
+for label, arr in [("1025 entries", [(i, "n%d" % i, "Audio/Source", True, False) for i in range(1025)]),
+		("a 257-byte name", [(1, s257, "Audio/Source", False, False)]),
+		("a 257-byte media class", [(1, "n", s257, False, False)]),
+		("a 100 kB name", [(1, big, "Audio/Source", False, False)])]:
+	expect_error(e, PE + "InvalidArgs", P, "ReportSources", "a(ussbb)", (arr,))
 	ung = get(e, "Unguarded")
 	result(ung == [(7, "src7", "Audio/Source")], "  ... (%s) and the previous report is kept" % label, ung)
 for sig, args in [("", ()), ("tb", (1, True)), ("tbus", (1, True, 1, "x"))]:

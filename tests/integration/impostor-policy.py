@@ -50,7 +50,7 @@ class Impostor(dbus.service.Object):
 	def Acknowledge(self, generation, muted, sources):
 		print("Acknowledge %d muted:%s" % (generation, bool(muted)), flush=True)
 
-	@dbus.service.method(IFACE, in_signature="a(ussb)", out_signature="")
+	@dbus.service.method(IFACE, in_signature="a(ussbb)", out_signature="")
 	def ReportSources(self, sources):
 		pass
 

@@ -4,6 +4,7 @@
 # hosted by a WirePlumber that has not loaded the module, show up in
 # `privacy-mute status` (human and --json) as unguarded; sources guarded
 # where they run (in the daemon, in a process with the module) do not.
+# While any is unguarded a mute is not enforced: `on` exits 1 naming them.
 . "$(dirname "$0")/lib.sh"
 
 # ---- the expected output, in one place ----
@@ -62,8 +63,15 @@ check "testmic (guarded by the daemon) is not listed" not_listed testmic
 check "alsamic (guarded by the daemon) is not listed" not_listed alsamic
 check "hostmic (guarded in its own process) is not listed" wait_for 10 not_listed hostmic
 
-# what "unguarded" means: the mute does not reach it (the listing is honest)
-check "mute on" mute_on
+# what "unguarded" means: the mute does not reach it (the listing is
+# honest), and so the mute is not confirmed: `on` exits 1 naming them
+on_unconfirmed() { ! "$PM_CLI" on > "$T/on.out" 2> "$T/on.err"; }
+check "mute on with sources unguarded: not enforced, exit 1" on_unconfirmed
+check "  ... it says 'muted (not enforced)'" grep -qx "muted (not enforced)" "$T/on.out"
+check "  ... and names rogue and wpmic as unguarded" \
+	sh -c "grep 'no enforcer guards' '$T/on.err' | grep -q 'rogue (Audio/Source, id ' &&
+		grep 'no enforcer guards' '$T/on.err' | grep -q 'wpmic (Audio/Source, id '"
+check "status: muted but not enforced" not_enforced
 cap_pw_record "$T/rogue.raw" 2 --target rogue
 check "muted: rogue still carries its signal (it is unguarded)" expect signal "$T/rogue.raw"
 cap_pw_record "$T/hostmic.raw" 2 --target hostmic
@@ -74,12 +82,14 @@ wp_load_module privacy-mute
 check "module loaded into WirePlumber: its enforcer acknowledged" wait_for 20 enforcer_acked "$WP"
 check "wpmic is no longer listed as unguarded" wait_for 10 not_listed wpmic
 check "rogue still is" listed rogue
+check "still not enforced" not_enforced
 
 # a source that goes away leaves the list
 stop_daemon rogue
 check "rogue gone: no longer listed" wait_for 10 not_listed rogue
 check "nothing left unguarded: 'unguarded: none'" sh -c "\"$PM_CLI\" status | grep -qx 'unguarded: none'"
 check "status --json: empty unguarded list" status_eval 's["unguarded"] == []'
+check "nothing unguarded: the mute is enforced now" wait_for 10 muted_enforced
 check "mute off" mute_off
 
 finish
