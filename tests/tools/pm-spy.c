@@ -3,7 +3,7 @@
 
 /*
  *   pm-spy [--name NODE_NAME] [--ports N] [--format s16|f32] [--clobber]
- *          [--seconds S] [--cpu N]
+ *          [--seconds S] [--interval S] [--cpu N]
  *
  * A pw_filter with N input ports, 32 bit float mono (dsp), or with
  * --format one port of that raw stereo 48 kHz format, for a source in
@@ -18,7 +18,7 @@
  * on each pass, so a guard that took its range from the chunk would
  * silence nothing.
  *
- * Every second one line goes to stdout:
+ * Every second (--interval: every S seconds) one line goes to stdout:
  *
  *   interval N: cycles X, non-zero samples caught Y, delivered Z
  *
@@ -298,30 +298,32 @@ int main(int argc, char *argv[])
 		{ "format", required_argument, NULL, 'f' },
 		{ "clobber", no_argument, NULL, 'c' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ "cpu", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct data d = { .n_ports = 2, .sample_size = 4, .cpu = -1 };
 	const char *name = "pm-spy", *format = NULL;
-	double seconds = 5.0;
+	double seconds = 5.0, every = 1.0;
 	uint8_t buffer[1024];
 	const struct spa_pod *params[1];
 	struct spa_source *timer, *deadline;
-	struct timespec interval = { 1, 0 }, value;
+	struct timespec interval, value;
 	uint32_t i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:p:f:cs:C:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:p:f:cs:i:C:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'n': name = optarg; break;
 		case 'p': d.n_ports = (uint32_t)atoi(optarg); break;
 		case 'f': format = optarg; break;
 		case 'c': d.clobber = true; break;
 		case 's': seconds = atof(optarg); break;
+		case 'i': every = atof(optarg); break;
 		case 'C': d.cpu = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: %s [--name NAME] [--ports N] [--format s16|f32] "
-					"[--clobber] [--seconds S] [--cpu N]\n", argv[0]);
+					"[--clobber] [--seconds S] [--interval S] [--cpu N]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -333,8 +335,9 @@ int main(int argc, char *argv[])
 		d.n_ports = 1;
 		d.sample_size = strcmp(format, "s16") == 0 ? 2 : 4;
 	}
-	if (d.n_ports == 0 || d.n_ports > MAX_PORTS || seconds <= 0) {
-		fprintf(stderr, "pm-spy: 1 to %u ports, a positive --seconds\n", MAX_PORTS);
+	if (d.n_ports == 0 || d.n_ports > MAX_PORTS || seconds <= 0 || !(every >= 0.01)) {
+		fprintf(stderr, "pm-spy: 1 to %u ports, a positive --seconds, "
+				"an --interval of at least 0.01\n", MAX_PORTS);
 		return 2;
 	}
 	if ((d.copy = malloc(MAX_COPY)) == NULL)
@@ -389,6 +392,8 @@ int main(int argc, char *argv[])
 
 	start_spinner(&d);
 
+	interval.tv_sec = (time_t)every;
+	interval.tv_nsec = (long)((every - (double)interval.tv_sec) * 1e9);
 	timer = pw_loop_add_timer(pw_main_loop_get_loop(d.loop), on_timer, &d);
 	pw_loop_update_timer(pw_main_loop_get_loop(d.loop), timer, &interval, &interval, false);
 	deadline = pw_loop_add_timer(pw_main_loop_get_loop(d.loop), on_deadline, &d);
