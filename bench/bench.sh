@@ -1,10 +1,12 @@
 #!/bin/bash
 # privacy-mute benchmark: overhead, engage time and scale, side by side with
-# no module and with a filter-chain gate, on the headless test stack.
+# no module and with a filter-chain gate, on the headless test stack; and
+# the guard's own cost per cycle, in-process (bench/pm-bench-guard).
 #
 #   bench/bench.sh BUILD_DIR OUT_DIR
 #
-# Writes raw measurements under OUT_DIR/raw, then (bench/report.py)
+# Writes OUT_DIR/guard-cycle.tsv and OUT_DIR/guard-cycle-paced.tsv (guard),
+# raw measurements under OUT_DIR/raw, then (bench/report.py)
 # OUT_DIR/results.csv, OUT_DIR/results.md and OUT_DIR/bench-overhead.png.
 # Every size below can be changed in the environment (bench/smoke.sh runs a
 # tiny version in the test suite).
@@ -21,7 +23,11 @@ set -u
 : "${BENCH_SCALE_CLIENTS:=64}"
 : "${BENCH_SCALE_SECONDS:=30}"
 : "${BENCH_SCALE_HZ:=20}"
-: "${BENCH_PARTS:=overhead engage scale}"	# a subset while working on one
+: "${BENCH_GUARD_CHANNELS:=2 8}"
+: "${BENCH_GUARD_CYCLES:=2000}"	# timed cycles per variant, back to back
+: "${BENCH_GUARD_PACED_CYCLES:=600}"	# ... one period apart (~100 s in all)
+: "${BENCH_GUARD_ROUNDS:=10}"
+: "${BENCH_PARTS:=guard overhead engage scale}"	# a subset while working on one
 : "${BENCH_NOTE:=}"		# a line for the report, e.g. that the machine was shared
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
@@ -32,10 +38,11 @@ export PM_BUILD PM_SRC
 . "$PM_SRC/tests/integration/lib.sh"
 
 PROFILE="$PM_BUILD/bench/pm-bench-profile"
+GUARD="$PM_BUILD/bench/pm-bench-guard"
 TOGGLE="$PM_BUILD/bench/pm-bench-toggle"
 CAPTURE="$PM_BUILD/tests/tools/pm-capture"
 RAW=$OUT/raw
-rm -rf "$RAW"
+rm -rf "$RAW" "$OUT"/guard-cycle*.tsv
 mkdir -p "$RAW"
 BENCH_START=$(date +%s)
 
@@ -391,6 +398,22 @@ scale() {
 	stop_group
 }
 
+# guard: the guard's cost per cycle on a real adapter source in this
+# process, no daemon: back to back (hot caches) and paced at the period
+# (each cycle from cold, as in the daemon)
+guard() {
+	local q c common
+	q=$(echo $BENCH_QUANTA | tr ' ' ,)
+	c=$(echo $BENCH_GUARD_CHANNELS | tr ' ' ,)
+	common=(--quanta "$q" --channels "$c" --rounds "$BENCH_GUARD_ROUNDS")
+	say "guard: ${BENCH_GUARD_CYCLES} cycles back to back, ${BENCH_GUARD_PACED_CYCLES} paced, per variant"
+	"$GUARD" "${common[@]}" --cycles "$BENCH_GUARD_CYCLES" > "$OUT/guard-cycle.tsv" \
+		2>>"$RAW/guard.log" || die "pm-bench-guard failed (see $RAW/guard.log)"
+	"$GUARD" "${common[@]}" --cycles "$BENCH_GUARD_PACED_CYCLES" --paced \
+		> "$OUT/guard-cycle-paced.tsv" 2>>"$RAW/guard.log" ||
+		die "pm-bench-guard --paced failed (see $RAW/guard.log)"
+}
+
 machine() {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores"
@@ -398,7 +421,7 @@ machine() {
 	echo "pipewire: $(pipewire --version | awk '/Linked with/ { print $NF }')"
 	echo "wireplumber: $(wireplumber --version | awk '/Linked with/ { print $NF }')"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "params: quanta=$BENCH_QUANTA clients=$BENCH_CLIENTS window=${BENCH_WINDOW}s x$BENCH_REPEATS profile=${BENCH_PROFILE}s engage_calls=$BENCH_ENGAGE_CALLS scale=${BENCH_SCALE_SOURCES}x${BENCH_SCALE_CLIENTS} ${BENCH_SCALE_SECONDS}s ${BENCH_SCALE_HZ}Hz quanta=$BENCH_SCALE_QUANTA"
+	echo "params: parts=$BENCH_PARTS quanta=$BENCH_QUANTA clients=$BENCH_CLIENTS window=${BENCH_WINDOW}s x$BENCH_REPEATS profile=${BENCH_PROFILE}s engage_calls=$BENCH_ENGAGE_CALLS scale=${BENCH_SCALE_SOURCES}x${BENCH_SCALE_CLIENTS} ${BENCH_SCALE_SECONDS}s ${BENCH_SCALE_HZ}Hz quanta=$BENCH_SCALE_QUANTA guard=${BENCH_GUARD_CYCLES}/${BENCH_GUARD_PACED_CYCLES}x$BENCH_GUARD_ROUNDS channels=$BENCH_GUARD_CHANNELS"
 	[ -n "$BENCH_NOTE" ] && echo "note: $BENCH_NOTE"
 	return 0
 }
@@ -414,6 +437,7 @@ for part in $BENCH_PARTS; do
 		overhead none none
 		overhead module unmuted muted
 		overhead gate filter-chain ;;
+	guard) guard ;;
 	engage) engage ;;
 	scale) scale ;;
 	*) die "unknown part $part" ;;

@@ -3,14 +3,17 @@
 
     bench/report.py OUT_DIR [--update FILE [--plot-to PNG]]
 
-Reads OUT_DIR/raw (written by bench/bench.sh) and writes OUT_DIR/results.csv
-(one measurement per row), OUT_DIR/results.md (tables and goals) and, when
-gnuplot is installed, OUT_DIR/bench-overhead.png (daemon CPU against client
-count per setup, one panel per quantum). With --update, it then replaces
-the part of FILE (BENCHMARKS.md) between the markers
-<!-- bench-results:begin --> and <!-- bench-results:end --> with
-results.md, and copies the plot to PNG (default: docs/bench-overhead.png
-next to FILE).
+Reads OUT_DIR/raw and OUT_DIR/guard-cycle*.tsv (written by bench/bench.sh)
+and writes OUT_DIR/results.csv (one measurement per row), OUT_DIR/results.md
+(tables and goals) and, when gnuplot is installed, OUT_DIR/bench-overhead.png
+(daemon CPU against client count per setup, one panel per quantum). With
+--update, it then replaces the part of FILE (BENCHMARKS.md) between the
+markers <!-- bench-results:begin --> and <!-- bench-results:end --> with
+the stack's results, and the part between <!-- bench-guard:begin --> and
+<!-- bench-guard:end --> with the guard's cost per cycle, each only if this
+run measured it (BENCH_PARTS=guard leaves the stack's results as they
+were), and copies the plot to PNG (default: docs/bench-overhead.png next to
+FILE).
 """
 
 import bisect
@@ -402,6 +405,94 @@ def scale_md(res):
     return out
 
 
+# ---- the guard's cost per cycle (pm-bench-guard) ----
+
+GUARD_MODES = [("", "back to back"), ("-paced", "paced at the period")]
+GUARD_GOAL_PCT = 0.1
+
+
+def guard(out_dir, rows):
+    """mode -> (q, channels) -> variant -> columns of pm-bench-guard"""
+    res = {}
+    for suffix, mode in GUARD_MODES:
+        path = os.path.join(out_dir, f"guard-cycle{suffix}.tsv")
+        if not os.path.exists(path):
+            continue
+        cells = res.setdefault(mode, {})
+        for r in read_tsv(path):
+            if r[0].startswith("#"):
+                continue
+            v, q, ch = r[0], int(r[1]), int(r[2])
+            d = dict(median=int(r[3]), p99=int(r[4]), period=float(r[5]), pct=float(r[6]),
+                     spread=int(r[7]) if len(r) > 7 else 0)
+            cells.setdefault((q, ch), {})[v] = d
+            setup = f"{v}/{ch}ch" + ("/paced" if suffix else "")
+            for metric, val, unit in (("cycle_median", d["median"], "ns"), ("cycle_p99", d["p99"], "ns"),
+                                      ("added_pct_of_period", d["pct"], "%"),
+                                      ("block_spread", d["spread"], "ns")):
+                rows.append(("guard", q, setup, "", metric, val, unit))
+    return res
+
+
+def guard_md(res):
+    out = []
+    goals = ["| goal | result | met |", "|---|---|---|"]
+    for mode, cells in res.items():
+        worst = None
+        for (q, ch), g in cells.items():
+            for v in ("unmuted", "muted"):
+                if v in g and (worst is None or g[v]["pct"] > worst[0]):
+                    worst = (g[v]["pct"], q, ch, v)
+        if worst:
+            goals.append(f"| the guard adds ≤ {GUARD_GOAL_PCT} % of the period, unmuted and muted ({mode}) | "
+                         f"worst {worst[0]:+.4f} % (quantum {worst[1]}, {worst[2]} channels, {worst[3]}) | "
+                         f"{'met' if worst[0] <= GUARD_GOAL_PCT else 'not met'} |")
+        diffs = [(g["muted"]["median"] - g["unmuted"]["median"],
+                  max(g["muted"]["spread"], g["unmuted"]["spread"]), q, ch)
+                 for (q, ch), g in sorted(cells.items()) if "muted" in g and "unmuted" in g]
+        if diffs:
+            strict = sum(1 for d, *_ in diffs if d <= 0)
+            within = all(d <= sp for d, sp, *_ in diffs)
+            w = max(diffs, key=lambda x: x[0])
+            goals.append(f"| muted costs no more than unmuted ({mode}) | muted ≤ unmuted in {strict} of "
+                         f"{len(diffs)} cells; worst muted − unmuted {w[0]:+d} ns (quantum {w[2]}, {w[3]} "
+                         f"channels) against a block spread of {w[1]} ns | "
+                         f"{'met' if strict == len(diffs) else ('within noise' if within else 'not met')} |")
+    out += goals + [""]
+    out.append("Nanoseconds per cycle of `spa_node_process()` on the adapter (audiotestsrc + "
+               "audioconvert in dsp mode, F32 ports), median / p99 over every timed cycle; *added*: "
+               "the variant's median minus no guard's, also in % of the period (quantum / 48 kHz); "
+               "*spread*: half the range of the medians of single blocks (of unmuted and muted, the "
+               "larger), the noise a difference of medians has to beat; *engage*: the first muted "
+               "cycle, which clears every buffer of every port (median of one per round), for "
+               "information.\n")
+    for mode, cells in res.items():
+        out.append(f"{mode[0].upper() + mode[1:]}:\n")
+        out.append("| quantum | channels | period µs | no guard | unmuted | added ns | % of period | "
+                   "muted | added ns | % of period | muted − unmuted ns | spread ns | engage ns (% of period) |")
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for (q, ch), g in sorted(cells.items()):
+            if "none" not in g:
+                continue
+            base = g["none"]["median"]
+
+            def mp(v):
+                return f"{g[v]['median']} / {g[v]['p99']}" if v in g else "n/a"
+
+            def added(v):
+                return (f"{g[v]['median'] - base:+d} | {g[v]['pct']:+.4f}") if v in g else "n/a | n/a"
+
+            dm = (f"{g['muted']['median'] - g['unmuted']['median']:+d}"
+                  if "muted" in g and "unmuted" in g else "n/a")
+            sp = max(g[v]["spread"] for v in ("unmuted", "muted") if v in g) if "muted" in g else 0
+            eng = (f"{g['engage']['median']} ({100 * g['engage']['median'] / g['none']['period']:.3f} %)"
+                   if "engage" in g else "n/a")
+            out.append(f"| {q} | {ch} | {g['none']['period'] / 1000:.1f} | {mp('none')} | {mp('unmuted')} | "
+                       f"{added('unmuted')} | {mp('muted')} | {added('muted')} | {dm} | {sp} | {eng} |")
+        out.append("")
+    return out
+
+
 # ---- goals ----
 
 def goals(ov, en, sc):
@@ -479,24 +570,21 @@ def goals(ov, en, sc):
     return out
 
 
-BEGIN = "<!-- bench-results:begin -->"
-END = "<!-- bench-results:end -->"
-
-
-def update(doc, results_md, png, plot_to):
+def update(doc, sections, png, plot_to):
+    """sections: (name, Markdown) for each marked part of doc to replace"""
     with open(doc) as f:
         text = f.read()
-    a, b = text.find(BEGIN), text.find(END)
-    if a < 0 or b < a:
-        print(f"report: no {BEGIN} ... {END} section in {doc}", file=sys.stderr)
-        return False
-    with open(results_md) as f:
-        body = f.read()
-    text = text[:a + len(BEGIN)] + "\n" + body + text[b:]
+    for name, body in sections:
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        a, b = text.find(begin), text.find(end)
+        if a < 0 or b < a:
+            print(f"report: no {begin} ... {end} section in {doc}", file=sys.stderr)
+            return False
+        text = text[:a + len(begin)] + "\n" + body + text[b:]
     with open(doc + ".tmp", "w") as f:
         f.write(text)
     os.replace(doc + ".tmp", doc)
-    if os.path.exists(png):
+    if png and os.path.exists(png):
         os.makedirs(os.path.dirname(os.path.abspath(plot_to)), exist_ok=True)
         shutil.copyfile(png, plot_to)
     return True
@@ -521,12 +609,20 @@ def main():
     global RAW_DIR
     RAW_DIR = raw
     rows = []
-    ov = overhead(raw, rows)
-    md = ["## Results", ""]
+    machine = ["Machine and run:\n"]
     with open(os.path.join(raw, "machine.txt")) as f:
-        md.append("Machine and run:\n")
-        md += ["    " + line.rstrip() for line in f]
-        md.append("")
+        machine += ["    " + line.rstrip() for line in f]
+    machine.append("")
+    gd = guard(out_dir, rows)
+    gmd = (["## Guard cost per cycle", ""] + machine + guard_md(gd)) if gd else []
+    ovp = os.path.join(raw, "overhead.tsv")
+    if not os.path.exists(ovp) or (os.path.getsize(ovp) == 0 and
+                                   not glob.glob(os.path.join(raw, "*.calls"))):
+        # only the guard was measured (BENCH_PARTS=guard): bench.sh made
+        # overhead.tsv empty, and there is no engage or scale run
+        return finish(out_dir, rows, gmd, None, gmd, doc, plot_to)
+    ov = overhead(raw, rows)
+    md = ["## Results", ""] + machine
     crashes = os.path.join(raw, "crashes.tsv")
     if os.path.exists(crashes):
         with open(crashes) as f:
@@ -551,18 +647,28 @@ def main():
     md += ["![daemon CPU against capture clients](docs/bench-overhead.png)", ""]
     md += ["### Engage time", ""] + engage_md(en)
     md += ["### Scale", ""] + scale_md(sc)
+    return finish(out_dir, rows, md + gmd, md, gmd, doc, plot_to, ov)
+
+
+def finish(out_dir, rows, all_md, stack_md, guard_lines, doc, plot_to, ov=None):
+    """write results.csv and results.md; --update: the parts measured"""
     with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["section", "quantum", "setup", "clients", "metric", "value", "unit"])
         w.writerows(rows)
     with open(os.path.join(out_dir, "results.md"), "w") as f:
-        f.write("\n".join(md) + "\n")
-    plotted = plot(ov, out_dir)
+        f.write("\n".join(all_md) + "\n")
+    plotted = plot(ov, out_dir) if ov is not None else True
     if doc:
         if plot_to is None:
             plot_to = os.path.join(os.path.dirname(os.path.abspath(doc)), "docs", "bench-overhead.png")
-        if not update(doc, os.path.join(out_dir, "results.md"),
-                      os.path.join(out_dir, "bench-overhead.png"), plot_to):
+        sections = []
+        if stack_md is not None:
+            sections.append(("bench-results", "\n".join(stack_md) + "\n"))
+        if guard_lines:
+            sections.append(("bench-guard", "\n".join(guard_lines) + "\n"))
+        if not update(doc, sections, os.path.join(out_dir, "bench-overhead.png") if ov else None,
+                      plot_to):
             return 1
     return 0 if plotted or shutil.which("gnuplot") is None else 1
 

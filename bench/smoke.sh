@@ -9,6 +9,7 @@
 BOUT=$T/bench
 BENCH_QUANTA=1024 BENCH_CLIENTS="1 2" BENCH_WINDOW=0.5 BENCH_REPEATS=2 BENCH_PROFILE=0.5 \
 BENCH_ENGAGE_CALLS=10 BENCH_SCALE_SOURCES=2 BENCH_SCALE_CLIENTS=4 BENCH_SCALE_SECONDS=2 \
+BENCH_GUARD_CYCLES=40 BENCH_GUARD_PACED_CYCLES=20 BENCH_GUARD_ROUNDS=2 \
 	"$PM_SRC/bench/bench.sh" "$PM_BUILD" "$BOUT" 2>"$T/log/bench.log"
 check "bench.sh exits 0" test $? -eq 0
 
@@ -26,7 +27,14 @@ PY
 }
 
 check "results.csv parses, has every section" \
-	csv_check '{"overhead", "engage", "scale"} <= {x["section"] for x in r}'
+	csv_check '{"overhead", "engage", "scale", "guard"} <= {x["section"] for x in r}'
+# pm-bench-guard checks what consumers get (a quantum, silence muted) and
+# fails otherwise: here, that each mode wrote all its rows
+for f in guard-cycle guard-cycle-paced; do
+	check "$f.tsv: none, unmuted, muted, engage at 2 and 8 channels" \
+		sh -c "awk -F'\t' '!/^#/ && \$2 == 1024 && \$4 > 0 { print \$1 \"/\" \$3 }' '$BOUT/$f.tsv' |
+			sort | tr '\n' ' ' | grep -qx 'engage/2 engage/8 muted/2 muted/8 none/2 none/8 unmuted/2 unmuted/8 '"
+done
 check "daemon CPU measured for all four setups at both client counts" \
 	csv_check 'all(len(v("overhead", s, "daemon_cpu")) == 2 and min(v("overhead", s, "daemon_cpu")) > 0
 		for s in ("none", "unmuted", "muted", "filter-chain"))'
@@ -52,13 +60,15 @@ check "scale: both profiler windows saw the 2 sources" \
 check "results.md has the goals and the three tables" \
 	sh -c "grep -q '^### Goals' '$BOUT/results.md' && grep -q '^### Overhead' '$BOUT/results.md' &&
 		grep -q '^### Engage time' '$BOUT/results.md' && grep -q '^### Scale' '$BOUT/results.md' &&
+		grep -q '^## Guard cost per cycle' '$BOUT/results.md' &&
 		grep -q '^| zero non-zero samples after an acknowledged mute, every scale | .* | met |' '$BOUT/results.md'"
 check "the plot is a PNG" sh -c "head -c 8 '$BOUT/bench-overhead.png' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
 # the doc updater rewrites only the marked section and copies the plot
-printf '# B\nbefore\n<!-- bench-results:begin -->\nold\n<!-- bench-results:end -->\nafter\n' > "$T/B.md"
-check "report.py --update rewrites the marked section" \
+printf '# B\nbefore\n<!-- bench-results:begin -->\nold\n<!-- bench-results:end -->\nafter\n<!-- bench-guard:begin -->\nold guard\n<!-- bench-guard:end -->\n' > "$T/B.md"
+check "report.py --update rewrites the marked sections" \
 	sh -c "python3 '$PM_SRC/bench/report.py' '$BOUT' --update '$T/B.md' --plot-to '$T/plot.png' &&
 		grep -q '^before' '$T/B.md' && grep -q '^after' '$T/B.md' && ! grep -q '^old' '$T/B.md' &&
-		grep -q '^### Goals' '$T/B.md' && test -s '$T/plot.png'"
+		grep -q '^### Goals' '$T/B.md' && grep -q '^## Guard cost per cycle' '$T/B.md' &&
+		test -s '$T/plot.png'"
 [ "$PM_FAILS" -gt 0 ] && tail -n 40 "$T/log/bench.log" >&2
 finish
