@@ -203,6 +203,9 @@ static bool append_info(DBusMessageIter *it, struct pm_policy_client *c)
 	const char *hostp = host;
 	dbus_uint32_t pid = (dbus_uint32_t)getpid();
 	dbus_uint32_t sources = c->sources;
+	/* the policy expects one enforcer in the daemon, and says so */
+	dbus_bool_t daemon = spa_atob(pw_properties_get(pw_context_get_properties(c->context),
+				PW_KEY_CORE_DAEMON));
 
 	if (process == NULL || *process == '\0')
 		process = pw_get_prgname();
@@ -225,6 +228,7 @@ static bool append_info(DBusMessageIter *it, struct pm_policy_client *c)
 	ADD("host", "s", DBUS_TYPE_STRING, &hostp);
 	ADD("pid", "u", DBUS_TYPE_UINT32, &pid);
 	ADD("sources", "u", DBUS_TYPE_UINT32, &sources);
+	ADD("daemon", "b", DBUS_TYPE_BOOLEAN, &daemon);
 #undef ADD
 	return dbus_message_iter_close_container(it, &dict);
 }

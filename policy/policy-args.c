@@ -24,6 +24,7 @@ static const struct {
 	{ "NotifyCapture", PM_CHANGED_NOTIFY_CAPTURE },
 	{ "LastChangedBy", PM_CHANGED_LAST_CHANGE },
 	{ "Exempt", PM_CHANGED_EXEMPT },
+	{ "DaemonEnforcer", PM_CHANGED_DAEMON },
 };
 
 #define N_PROPERTIES	(sizeof(properties) / sizeof(properties[0]))
@@ -50,6 +51,18 @@ static int info_uint32(DBusMessageIter *var, uint32_t *dst, const char *wrong_ty
 	dbus_uint32_t v;
 
 	if (dbus_message_iter_get_arg_type(var) != DBUS_TYPE_UINT32)
+		FAIL(wrong_type);
+	dbus_message_iter_get_basic(var, &v);
+	*dst = v;
+	return 0;
+}
+
+static int info_bool(DBusMessageIter *var, bool *dst, const char *wrong_type,
+		const char **why)
+{
+	dbus_bool_t v;
+
+	if (dbus_message_iter_get_arg_type(var) != DBUS_TYPE_BOOLEAN)
 		FAIL(wrong_type);
 	dbus_message_iter_get_basic(var, &v);
 	*dst = v;
@@ -93,6 +106,9 @@ int pm_args_parse_enforcer_info(DBusMessage *m, struct pm_enforcer_info *info,
 		else if (strcmp(key, "sources") == 0)
 			res = info_uint32(&var, &info->sources,
 					"\"sources\" must be a uint32 (variant of type u)", why);
+		else if (strcmp(key, "daemon") == 0)
+			res = info_bool(&var, &info->daemon,
+					"\"daemon\" must be a boolean (variant of type b)", why);
 		/* other keys: room for later versions of the module */
 		if (res < 0)
 			return res;
@@ -471,6 +487,7 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	case PM_CHANGED_SPEECH:
 	case PM_CHANGED_NOTIFY_SPEECH:
 	case PM_CHANGED_NOTIFY_CAPTURE:
+	case PM_CHANGED_DAEMON:
 		sig = "b";
 		break;
 	case PM_CHANGED_GENERATION:
@@ -499,7 +516,9 @@ int pm_args_append_property(DBusMessageIter *it, const struct pm_core *core,
 	case PM_CHANGED_SPEECH:
 	case PM_CHANGED_NOTIFY_SPEECH:
 	case PM_CHANGED_NOTIFY_CAPTURE:
-		b = mask == PM_CHANGED_MUTED ? core->muted :
+	case PM_CHANGED_DAEMON:
+		b = mask == PM_CHANGED_DAEMON ? pm_core_has_daemon_enforcer(core) :
+			mask == PM_CHANGED_MUTED ? core->muted :
 			mask == PM_CHANGED_ENFORCED ? core->enforced :
 			mask == PM_CHANGED_FOLLOW ? core->follow_source_mute :
 			mask == PM_CHANGED_LOCKED ? core->locked :
@@ -540,6 +559,9 @@ bool pm_args_append_properties(DBusMessageIter *it, const struct pm_core *core,
 
 	if (mask & (PM_CHANGED_MUTED | PM_CHANGED_GENERATION))
 		mask |= PM_CHANGED_MUTED | PM_CHANGED_GENERATION;
+	/* derived from the enforcers */
+	if (mask & PM_CHANGED_ENFORCERS)
+		mask |= PM_CHANGED_DAEMON;
 
 	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict))
 		return false;

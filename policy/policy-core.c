@@ -174,6 +174,7 @@ static int enforcer_fill(struct pm_enforcer *e, const char *name,
 	*e = (struct pm_enforcer) {
 		.pid = info->pid,
 		.sources = info->sources,
+		.daemon = info->daemon,
 	};
 	if ((res = dup_info(&e->name, name)) < 0 ||
 	    (res = dup_info(&e->process, info->process)) < 0 ||
@@ -526,6 +527,14 @@ int pm_core_unregister(struct pm_core *core, const char *name, uint32_t *changed
 	*changed = PM_CHANGED_ENFORCERS | update_enforced(core);
 	drop_report_update(core, had_report, changed);
 	return 0;
+}
+
+bool pm_core_has_daemon_enforcer(const struct pm_core *core)
+{
+	for (uint32_t i = 0; i < core->n_enforcers; i++)
+		if (core->enforcers[i].daemon)
+			return true;
+	return false;
 }
 
 enum pm_wait pm_core_wait_verdict(const struct pm_core *core, uint64_t generation,

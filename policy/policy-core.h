@@ -27,6 +27,7 @@ enum pm_changed {
 	PM_CHANGED_NOTIFY_CAPTURE = 1 << 9,
 	PM_CHANGED_LAST_CHANGE	= 1 << 10,	/* LastChangedBy */
 	PM_CHANGED_EXEMPT	= 1 << 11,
+	PM_CHANGED_DAEMON	= 1 << 12,	/* DaemonEnforcer */
 };
 
 /* Who made the last change of Muted (LastChangedBy). The caller's pid and
@@ -45,6 +46,7 @@ struct pm_enforcer_info {
 	const char *host;	/* NULL: "" */
 	uint32_t pid;
 	uint32_t sources;
+	bool daemon;		/* it runs in the pipewire daemon */
 };
 
 /* A capture source as an enforcer reports it (ReportSources); the strings
@@ -73,6 +75,7 @@ struct pm_enforcer {
 	char *host;
 	uint32_t pid;
 	uint32_t sources;
+	bool daemon;
 	bool acked;		/* acknowledged anything since it registered */
 	uint64_t ack_generation;
 	bool ack_muted;
@@ -167,6 +170,10 @@ int pm_core_compute_unguarded(const struct pm_core *core, struct pm_source **out
 int pm_core_compute_exempt(const struct pm_core *core, struct pm_source **out,
 		uint32_t *n_out);
 void pm_sources_free(struct pm_source *sources, uint32_t n);
+
+/* Some registered enforcer runs in the pipewire daemon: the process that
+ * hosts the ALSA and virtual sources must have one. */
+bool pm_core_has_daemon_enforcer(const struct pm_core *core);
 
 struct pm_enforcer *pm_core_find(struct pm_core *core, const char *name);
 

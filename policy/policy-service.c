@@ -94,6 +94,9 @@ struct pm_service {
 	uint64_t timeout_logged;	/* generation last logged as unconfirmed */
 
 	bool path_registered;
+	/* for log_daemon_enforcer; starts true so that the first enforcer
+	 * elsewhere says it */
+	bool had_daemon_enforcer;
 	bool filter_added;
 	int exit_status;
 
@@ -617,6 +620,23 @@ static void set_muted(struct pm_service *s, DBusMessage *call, bool muted, bool 
 	answer_or_wait(s, call, toggle);
 }
 
+/* The daemon hosts the ALSA and virtual sources: an enforcer there is
+ * expected, and its absence said (once per change) rather than hidden
+ * behind the others' acknowledgements. */
+static void log_daemon_enforcer(struct pm_service *s)
+{
+	bool has = pm_core_has_daemon_enforcer(&s->core);
+
+	if (has == s->had_daemon_enforcer)
+		return;
+	s->had_daemon_enforcer = has;
+	if (has)
+		pm_log("an enforcer runs in the pipewire daemon");
+	else
+		pm_log("no enforcer in the pipewire daemon: is the module loaded there? "
+				"Its microphones are unguarded");
+}
+
 /* One line on what the Unguarded list now holds. */
 static void log_unguarded(struct pm_service *s)
 {
@@ -709,6 +729,7 @@ static void handle_register(struct pm_service *s, DBusMessage *m)
 			pm_printable(info.process, process, sizeof(process)), info.pid,
 			host[0] ? " on " : "", host, info.sources,
 			info.sources == 1 ? "" : "s", s->core.n_enforcers);
+	log_daemon_enforcer(s);
 	if (changed & PM_CHANGED_UNGUARDED)
 		log_unguarded(s);
 
@@ -846,6 +867,7 @@ static int drop_enforcer(struct pm_service *s, const char *name, const char *how
 	pm_core_unregister(&s->core, name, &changed);
 	pm_log("enforcer %s left (%s): %s pid %" PRIu32 " (%u registered)",
 			name, how, process, pid, s->core.n_enforcers);
+	log_daemon_enforcer(s);
 	/* its link ids mean nothing any more */
 	if (pm_capture_log_close(&s->log, name, unix_now_us()) > 0)
 		log_changed(s);
@@ -1310,6 +1332,7 @@ struct pm_service *pm_service_new(DBusConnection *conn,
 		goto oom;
 	s->conn = conn;
 	s->ack_timeout_ms = config->ack_timeout_ms;
+	s->had_daemon_enforcer = true;
 	s->exit_status = -1;
 	pm_core_init(&s->core, state->muted || state->locked, state->generation);
 	s->core.locked = state->locked;

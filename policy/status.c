@@ -255,6 +255,11 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 				goto fail;
 			next.enforced = b;
 			next.have |= PM_CHANGED_ENFORCED;
+		} else if (strcmp(key, "DaemonEnforcer") == 0) {
+			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+				goto fail;
+			next.daemon_enforcer = b;
+			next.have |= PM_CHANGED_DAEMON;
 		} else if (strcmp(key, "FollowSourceMute") == 0) {
 			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
@@ -472,6 +477,9 @@ void pm_status_print_text(FILE *f, const struct pm_status *st)
 		print_text_change(f, &st->last_change);
 	if (st->have & PM_CHANGED_ENFORCERS)
 		print_text_enforcers(f, st);
+	/* its microphones, if any, show below as unguarded */
+	if ((st->have & PM_CHANGED_DAEMON) && !st->daemon_enforcer)
+		fputs("daemon enforcer: MISSING (the module is not loaded into pipewire)\n", f);
 	/* after the enforcers: the capture sources none of them guards */
 	if (st->have & PM_CHANGED_UNGUARDED)
 		print_text_sources(f, "unguarded", st->unguarded, st->n_unguarded);
@@ -593,9 +601,9 @@ void pm_status_print_json(FILE *f, const struct pm_status *st)
 	print_json_sources(f, st->unguarded, st->n_unguarded);
 	fputs("], \"exempt\": [", f);
 	print_json_sources(f, st->exempt, st->n_exempt);
-	fprintf(f, "], \"follow_source_mute\": %s, \"locked\": %s, \"speech_detection\": %s, "
-			"\"notify_speech\": %s, \"notify_capture\": %s",
-			json_bool(st->follow_source_mute), json_bool(st->locked),
+	fprintf(f, "], \"daemon_enforcer\": %s, \"follow_source_mute\": %s, \"locked\": %s, "
+			"\"speech_detection\": %s, \"notify_speech\": %s, \"notify_capture\": %s",
+			json_bool(st->daemon_enforcer), json_bool(st->follow_source_mute), json_bool(st->locked),
 			json_bool(st->speech_detection), json_bool(st->notify_speech),
 			json_bool(st->notify_capture));
 	if (st->have & PM_CHANGED_LAST_CHANGE)

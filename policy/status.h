@@ -56,6 +56,7 @@ struct pm_status {
 	bool speech_detection;
 	bool notify_speech;
 	bool notify_capture;
+	bool daemon_enforcer;	/* DaemonEnforcer */
 	uint64_t generation;
 	struct pm_status_enforcer *enforcers;
 	uint32_t n_enforcers;

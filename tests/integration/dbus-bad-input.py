@@ -102,7 +102,7 @@ for sig, args in [("i", (1,)), ("b", (True,)), ("s", (big,))]:
 for sig, args in [("", ()), ("s", ("process",)), ("a{ss}", ({"process": "x"},)),
 		("a{sv}a{sv}", ({}, {})), ("a{sv}u", ({}, 1)), ("av", ([("s", "x")],))]:
 	expect_error(c, PE + "InvalidArgs", P, "RegisterEnforcer", sig, args)
-for info in [{"process": ("u", 1)}, {"host": ("i", 1)}, {"pid": ("s", "1")},
+for info in [{"process": ("u", 1)}, {"host": ("i", 1)}, {"pid": ("s", "1")}, {"daemon": ("u", 1)},
 		{"pid": ("i", -1)}, {"sources": ("s", "3")}, {"sources": ("t", 3)},
 		{"process": ("s", s257)}, {"host": ("s", s257)}, {"process": ("s", big)},
 		{"pid": ("u", 1), "host": ("as", ["a"])}]:

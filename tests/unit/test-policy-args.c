@@ -315,7 +315,8 @@ static void test_properties(void)
 				PM_CHANGED_UNGUARDED | PM_CHANGED_FOLLOW | PM_CHANGED_LOCKED |
 				PM_CHANGED_SPEECH | PM_CHANGED_NOTIFY_SPEECH |
 				PM_CHANGED_NOTIFY_CAPTURE | PM_CHANGED_LAST_CHANGE |
-				PM_CHANGED_EXEMPT));
+				PM_CHANGED_EXEMPT | PM_CHANGED_DAEMON));
+	CHECK(!st.daemon_enforcer);
 	CHECK(st.n_exempt == 0 && st.exempt == NULL);
 	CHECK(st.last_change.generation == 0);
 	CHECK(st.n_unguarded == 0 && st.unguarded == NULL);
@@ -440,7 +441,7 @@ static void test_output(void)
 				"\"host\": \"h\\n\\t\\u0001\", \"pid\": 10, \"sources\": 2, "
 				"\"acknowledged\": true}, {\"name\": \":1.2\", \"process\": \"wp\", "
 				"\"host\": \"\", \"pid\": 20, \"sources\": 1, "
-				"\"acknowledged\": false}], \"unguarded\": [], \"exempt\": [], "
+				"\"acknowledged\": false}], \"unguarded\": [], \"exempt\": [], \"daemon_enforcer\": false, "
 			"\"follow_source_mute\": false, \"locked\": false, \"speech_detection\": false, "
 			"\"notify_speech\": false, \"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);
@@ -449,7 +450,7 @@ static void test_output(void)
 	out = print_with(pm_status_print_json, &st);
 	if (out)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
-				"\"enforcers\": [], \"unguarded\": [], \"exempt\": [], \"follow_source_mute\": false, "
+				"\"enforcers\": [], \"unguarded\": [], \"exempt\": [], \"daemon_enforcer\": false, \"follow_source_mute\": false, "
 				"\"locked\": false, \"speech_detection\": false, \"notify_speech\": false, "
 				"\"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);
@@ -461,13 +462,15 @@ static void test_output(void)
 		CHECK(strcmp(out, "{\"muted\": true, \"enforced\": false, \"generation\": 12, "
 				"\"enforcers\": [], \"unguarded\": [{\"id\": 0, \"name\": \"app.mic\", "
 				"\"class\": \"Audio/Source/Virtual\"}, {\"id\": 57, \"name\": "
-				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}], \"exempt\": [], "
+				"\"q\\\"\\\\\\n\", \"class\": \"Audio/Source\"}], \"exempt\": [], \"daemon_enforcer\": false, "
 			"\"follow_source_mute\": false, \"locked\": false, \"speech_detection\": false, "
 			"\"notify_speech\": false, \"notify_capture\": false, \"last_changed_by\": null}\n") == 0);
 	free(out);
 	out = print_with(pm_status_print_text, &st);
 	if (out)
-		CHECK(strstr(out, "enforcers: 0\nunguarded: 2\n"
+		CHECK(strstr(out, "enforcers: 0\n"
+				"daemon enforcer: MISSING (the module is not loaded into pipewire)\n"
+				"unguarded: 2\n"
 				"  app.mic (Audio/Source/Virtual, id 0)\n"
 				"  q\"\\? (Audio/Source, id 57)\n") != NULL);
 	free(out);
