@@ -2,14 +2,52 @@
 # A hostile client gets nothing from shared memory while muted: pm-spy, a
 # pw_filter linked by hand to a source, spins on another core over every
 # buffer it was handed (the link's own memory, mapped read-write) and
-# writes offset/size/flags 0 into their chunks. For each source (driver,
-# follower, ALSA), in dsp and in passthrough port configuration: unmuted,
-# the spinning reader must catch the signal (the control: the attack
-# works), muted it must catch no non-zero sample at all.
+# writes offset/size/flags 0 into their chunks. For each source, in dsp
+# and in passthrough port configuration: unmuted, the spinning reader must
+# catch the signal (the control: the attack works), muted it must catch no
+# non-zero sample at all, with and without clobbering. The sources:
+#  - in the daemon: testmic and followmic (audiotestsrc sines following
+#    the timer driver pm-clock; see mics_conf in lib.sh) and alsamic (an
+#    ALSA source on a file of noise, its own driver);
+#  - wpmic: a local adapter node in WirePlumber's process (wp-mic.lua), an
+#    audiotestsrc following pm-clock, guarded by the module loaded into
+#    WirePlumber;
+#  - pipemic: module-pipe-source in pipewire-pulse (a pw_stream there that
+#    drives its graph), fed noise through its fifo, guarded by the module
+#    loaded into pipewire-pulse. Its pw_stream's adapter takes a PortConfig
+#    like the others: in passthrough its one port (capture_1, S16LE) is
+#    the stream's own, which module-pipe-tunnel fills, with no converter.
+# Without the module in WirePlumber and pipewire-pulse (a copy of this
+# test without those two drop-ins, run by hand) the muted runs on wpmic
+# and pipemic catch as much as their controls.
 . "$(dirname "$0")/lib.sh"
 
+# wpmic in WirePlumber; the module loaded into WirePlumber and
+# pipewire-pulse too (three enforcers)
+wp_mic_conf wpmic
+wp_module_conf
+pulse_module_conf
 start_stack || exit 1
 SPY="$PM_BUILD/tests/tools/pm-spy"
+WP=${PM_PID[wireplumber]} PULSE=${PM_PID[pulse]}
+
+# pipemic: module-pipe-source in pipewire-pulse (module-pipe-tunnel, a
+# pw_stream there), fed known noise (never a zero sample) at real-time
+# pace for longer than the test runs: a pipe that runs dry makes zeros,
+# and the control would catch nothing. The writer is stopped first at
+# exit, and pipewire-pulse only once pipemic no longer runs (pm_cleanup:
+# module-pipe-tunnel crashes its host when destroyed while it drives).
+pactl load-module module-pipe-source source_name=pipemic file="$T/pipemic" \
+	format=s16le rate=48000 channels=2 > "$T/pipemic.module" 2>>"$T/log/clients.log"
+check "module-pipe-source loaded into pipewire-pulse" test -s "$T/pipemic.module"
+check "pipewire-pulse created the fifo" wait_for 10 test -p "$T/pipemic"
+"$PM_PCM" noise 900 | "$PM_PCM" pace > "$T/pipemic" 2>>"$T/log/clients.log" &
+PM_PID[pipewriter]=$!
+check "wpmic exists, made in WirePlumber's process (pid $WP)" \
+	wait_for 20 node_hosted_by wpmic "$WP"
+check "pipemic exists, made in pipewire-pulse's process (pid $PULSE)" \
+	wait_for 10 node_hosted_by pipemic "$PULSE"
+check "three enforcers: pipewire, WirePlumber, pipewire-pulse" wait_for 20 enforcers_are 3
 
 # port_config NODE MODE [FORMAT]: NODE's output PortConfig (see formats.sh
 # for the keys pw-cli wants)
@@ -26,12 +64,17 @@ n_out_ports() { test "$(out_ports "$1" | wc -l)" -eq "$2"; }
 spy_ports() { timeout 5 pw-link -i 2>/dev/null | grep -c "^$1:input_"; }
 has_spy_ports() { test "$(spy_ports "$1")" -ge "$2"; }
 said() { grep -q "$2" "$1"; }
+# is_driver NAME: pw-top shows NAME running, with a quantum, under no driver
+is_driver() {
+	pw-top -b -n 2 2>/dev/null | grep -Eq "^R +[0-9]+ +[1-9][0-9]* +[0-9]+ .*[0-9] $1\$"
+}
 # spy_pid OUT: pm-spy's own pid (it runs under timeout, whose pid we have)
 spy_pid() { sed -n 's/^ready pid \([0-9]*\)$/\1/p' "$1"; }
 
 # spy OUT SOURCE dsp|s16|f32 [pm-spy args]: pm-spy linked to SOURCE's
-# output ports for 5 s; its counts are reset 2 s in, once the link runs,
-# so the total covers the last 3 s. Its output goes to OUT.
+# output ports for 4 s; its counts are reset after the first second in
+# which the link ran cycles, so the total covers the 2 to 3 s after that
+# (about 100 to 140 cycles; ran() wants 50). Its output goes to OUT.
 SPY_N=0
 spy_once() {
 	local out=$1 src=$2 mode=$3 name pid a b
@@ -43,7 +86,7 @@ spy_once() {
 	else
 		set -- --format "$mode" "$@"
 	fi
-	timeout -s INT 15 "$SPY" --name "$name" --seconds 5 "$@" > "$out" 2>>"$T/log/clients.log" &
+	timeout -s INT 15 "$SPY" --name "$name" --seconds 4 "$@" > "$out" 2>>"$T/log/clients.log" &
 	pid=$!
 	if wait_for 5 has_spy_ports "$name" "$([ "$mode" = dsp ] && echo 2 || echo 1)"; then
 		if [ "$mode" = dsp ]; then
@@ -53,8 +96,9 @@ spy_once() {
 			a=$(out_ports "$src" | head -n 1)
 			timeout 5 pw-link "$a" "$name:input_0" 2>>"$T/log/clients.log"
 		fi
-		wait_for 5 said "$out" "^interval 1:"
-		[ -n "${SPY_FOLLOWER:-}" ] && is_follower "$src" && echo yes > "$out.follower"
+		wait_for 5 said "$out" "^interval [0-9]*: cycles [1-9]"
+		# SPY_ROLE=follower|driver: note whether SOURCE ran as one
+		[ -n "${SPY_ROLE:-}" ] && "is_$SPY_ROLE" "$src" && echo yes > "$out.$SPY_ROLE"
 		kill -USR1 "$(spy_pid "$out")" 2>/dev/null
 	fi
 	wait "$pid"
@@ -113,9 +157,13 @@ passthrough() {
 }
 
 attack testmic dsp
-SPY_FOLLOWER=1 attack followmic dsp
+SPY_ROLE=follower attack followmic dsp
 check "followmic ran as a follower of another driver" test -s "$T/spy-followmic-dsp-muted.follower"
 attack alsamic dsp
+SPY_ROLE=follower attack wpmic dsp
+check "wpmic ran as a follower of another driver" test -s "$T/spy-wpmic-dsp-muted.follower"
+SPY_ROLE=driver attack pipemic dsp
+check "pipemic ran as a driver" test -s "$T/spy-pipemic-dsp-muted.driver"
 
 # the mute engages while the spy is already reading: after the engage, the
 # buffers it holds carry no audio any more
@@ -138,6 +186,8 @@ check "live: nothing caught after the mute engaged" caught_none "$T/spy-live"
 show "$T/spy-live"
 
 passthrough alsamic S16LE s16
+passthrough wpmic S16LE s16
+passthrough pipemic S16LE s16
 passthrough followmic S16LE s16
 passthrough testmic S16LE s16
 
