@@ -19,12 +19,18 @@ n_out_ports() { test "$(out_ports "$1" | wc -l)" -eq "$2"; }
 spy_ports() { pw-link -i 2>/dev/null | grep -c "^$1:input_"; }
 has_spy_ports() { test "$(spy_ports "$1")" -ge "$2"; }
 said() { grep -q "$2" "$1"; }
+# is_driver NAME: pw-top shows NAME running, with a quantum, under no driver
+is_driver() {
+	pw-top -b -n 2 2>/dev/null | grep -Eq "^R +[0-9]+ +[1-9][0-9]* +[0-9]+ .*[0-9] $1\$"
+}
 # spy_pid OUT: pm-spy's own pid (it runs under timeout, whose pid we have)
 spy_pid() { sed -n 's/^ready pid \([0-9]*\)$/\1/p' "$1"; }
 
 # spy_once OUT SOURCE dsp|s16|f32 [pm-spy args]: pm-spy linked to SOURCE's
-# output ports for 5 s (dsp: its first two, FL and FR; otherwise its first); its counts are reset once the link runs, so the total
-# covers the last seconds. Its output goes to OUT.
+# output ports (dsp: its first two, FL and FR; otherwise its first) for
+# 4 s; its counts are reset after the first second in which the link ran
+# cycles, so the total covers the 2 to 3 s after that (about 100 to 140
+# cycles; ran() wants 50). Its output goes to OUT.
 SPY_N=0
 spy_once() {
 	local out=$1 src=$2 mode=$3 name pid a b
@@ -36,7 +42,7 @@ spy_once() {
 	else
 		set -- --format "$mode" "$@"
 	fi
-	timeout -s INT 15 "$SPY" --name "$name" --seconds 5 "$@" > "$out" 2>>"$T/log/clients.log" &
+	timeout -s INT 15 "$SPY" --name "$name" --seconds 4 "$@" > "$out" 2>>"$T/log/clients.log" &
 	pid=$!
 	if wait_for 5 has_spy_ports "$name" "$([ "$mode" = dsp ] && echo 2 || echo 1)"; then
 		# by the ports it has: capture_FL/FR for a source, output_FL/FR
@@ -47,8 +53,9 @@ spy_once() {
 			b=$(out_ports "$src" | sed -n 2p)
 			pw-link "$b" "$name:input_1" 2>>"$T/log/clients.log"
 		fi
-		wait_for 5 said "$out" "^interval 1:"
-		[ -n "${SPY_FOLLOWER:-}" ] && is_follower "$src" && echo yes > "$out.follower"
+		wait_for 5 said "$out" "^interval [0-9]*: cycles [1-9]"
+		# SPY_ROLE=follower|driver: note whether SOURCE ran as one
+		[ -n "${SPY_ROLE:-}" ] && "is_$SPY_ROLE" "$src" && echo yes > "$out.$SPY_ROLE"
 		kill -USR1 "$(spy_pid "$out")" 2>/dev/null
 	fi
 	wait "$pid"
