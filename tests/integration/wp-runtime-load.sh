@@ -75,8 +75,10 @@ check "WirePlumber's log names wppipe" grep -q "source 'wppipe'.*exported before
 sleep 1.5
 t2=$(now_ns)
 wp_unload_module "$KEY"
-check "key cleared: WirePlumber's enforcer left (1 left), the daemon's confirms" \
-	wait_for 20 sh -c "$(declare -f status_eval enforcers_are muted_enforced); PM_CLI='$PM_CLI'; enforcers_are 1 && muted_enforced"
+# its sources are guarded by nobody now: the daemon's enforcer lists them
+check "key cleared: WirePlumber's enforcer left (1 left), wpmic unguarded, not confirmed" \
+	wait_for 20 sh -c "$(declare -f status_eval enforcers_are not_enforced); PM_CLI='$PM_CLI'; enforcers_are 1 && not_enforced &&
+		status_eval \"'wpmic' in [u['name'] for u in s['unguarded']]\" >/dev/null"
 t3=$(now_ns)
 sleep 1.5
 t4=$(now_ns)
