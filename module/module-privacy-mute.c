@@ -29,10 +29,14 @@
  * A microphone mute that applications cannot see through or undo.
  *
  * The module guards every capture source node that runs in the process
- * it is loaded into (media.class Audio/Source*, Audio/Duplex; adapter and
- * spa-node-factory nodes, present at load time or created later, and the
- * nodes of pw_stream based sources this process exports, such as the
- * PulseAudio pipe and tunnel sources of pipewire-pulse). Load it into
+ * it is loaded into, by what the node is: adapter and spa-node-factory
+ * nodes whose media.class is Audio/Source* or Audio/Duplex (in any case),
+ * or whose SPA factory reads a capture device or makes audio (factory.name
+ * api.*.source, audiotestsrc) whatever class a client gave them, or whose
+ * SPA factory it does not know unless their class says they consume audio
+ * (fail-closed); present at load time or created later; and the nodes of
+ * pw_stream based sources this process exports, such as the PulseAudio
+ * pipe and tunnel sources of pipewire-pulse. Load it into
  * every process that hosts microphones: the pipewire daemon, WirePlumber
  * (Bluetooth) and pipewire-pulse; each one registers as an enforcer. While
  * the privacy-mute policy (org.privacymute.Policy1 on D-Bus) says muted,
@@ -66,10 +70,18 @@
  * - `monitor.sinks = true | false`: also silence the monitor outputs of
  *   sinks (what the speakers play), default false
  * - `exempt.nodes = [ PATTERN ... ]`: node.name patterns (fnmatch) that are
- *   never guarded, e.g. a loopback the user trusts; default none
+ *   never guarded, e.g. a loopback the user trusts; default none. Only
+ *   nodes the configuration or a module made: a client-made node (client.id
+ *   or object.linger) is guarded whatever its name.
  *
  * Unknown options and invalid values make the module refuse to load, with
  * a message naming the option.
+ *
+ * Every instance reports to the policy each capture node it can see in the
+ * graph, its own guarded and exempt ones marked; the policy confirms a
+ * mute only when none is left unguarded, so the microphones of a process
+ * without the module (the daemon's, if it failed to load there) keep the
+ * mute from being confirmed.
  *
  * Outside the daemon, a capture source of this process that the module
  * cannot reach (a pw_stream exported before a run-time load) keeps it from

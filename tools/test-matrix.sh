@@ -76,13 +76,15 @@ build_root() {
 	touch "$ROOT/.pm-root-ok"
 }
 
-# apt entries of the root: trixie, trixie-updates and trixie-backports, the
-# archive and keyring of this machine (the root's keyring has trixie's keys)
+# apt entries of the root, as a fresh Debian 13 machine has them: trixie
+# and trixie-updates, the archive and keyring of this machine (the root's
+# keyring has trixie's keys). install-deps adds trixie-backports for
+# PM_PIPEWIRE=1.6; the leg checks that it added nothing of another release.
 root_sources() {
 	. "$SRC/tools/apt-entry.sh"
 	pm_apt_entry || die "cannot find the Debian archive URI in /etc/apt"
 	rm -f "$ROOT/etc/apt/sources.list"
-	printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-updates trixie-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+	printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 		"$PM_APT_URI" > "$ROOT/etc/apt/sources.list.d/debian.sources"
 	cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 	# no daemons started by package scripts inside the root
@@ -118,7 +120,19 @@ run_leg() {
 	say "leg $name: install-deps"
 	if ! $runner env ${PM_PIPEWIRE:+PM_PIPEWIRE=$PM_PIPEWIRE} $NICE "$work/tools/install-deps.sh" >&2; then
 		say "leg $name: install-deps failed"
+		RC=1
 	fi
+	# releases are never mixed: the suites apt now knows, all of this one
+	local suites codename
+	codename=$($runner sh -c '. /etc/os-release; echo "$VERSION_CODENAME"')
+	suites=$($runner sh -c 'apt-get indextargets --format "\$(RELEASE)" 2>/dev/null | sort -u' | tr '\n' ' ')
+	say "leg $name: apt suites after install-deps: $suites"
+	for s in $suites; do
+		case "$s" in
+		"$codename"|"$codename"-*|"$codename"/*) ;;
+		*) say "leg $name: install-deps left a suite of another release: $s"; RC=1 ;;
+		esac
+	done
 	desc=$($runner sh -c '. /etc/os-release; printf "Debian %s, PipeWire %s, WirePlumber %s" \
 		"${VERSION_ID:-?}" "$(pkg-config --modversion libpipewire-0.3 2>/dev/null || echo none)" \
 		"$(dpkg-query -W -f="\${Version}" wireplumber 2>/dev/null | sed "s/[-+~].*//" || echo none)"')
