@@ -8,6 +8,11 @@
 #
 #   tools/test-matrix.sh [LEG...]          (default: every leg)
 #   tools/test-matrix.sh shell [CMD...]    a shell (or CMD) in the Debian 13 root
+#   tools/test-matrix.sh prepare           build the Debian 13 root and install
+#                                          its packages (make test does this in
+#                                          the background, then runs the leg)
+#   tools/test-matrix.sh can-run           exit 0 if this machine can run the
+#                                          Debian 13 leg (root, Debian 12 or 13)
 #
 # Each leg builds and tests a clean export of HEAD (git archive: uncommitted
 # changes are not tested), with meson, one test at a time; TESTARGS names
@@ -46,6 +51,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+if [ "${1:-}" = can-run ]; then
+	[ "$(id -u)" -eq 0 ] || { say "the Debian 13 leg needs root (debootstrap, chroot, mounts)"; exit 1; }
+	. /etc/os-release 2>/dev/null
+	case "${VERSION_CODENAME:-}" in
+	bookworm|trixie) exit 0 ;;
+	*) say "the Debian 13 leg needs a Debian 12 or 13 host"; exit 1 ;;
+	esac
+fi
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot and mounts); run it with sudo"
 # one run at a time: a second would mount over (and unmount) the first's
 mkdir -p "$MDIR" && exec 9>"$MDIR/lock" || die "cannot create $MDIR/lock"
@@ -117,6 +130,7 @@ export_tree() {
 run_leg() {
 	local name=$1 runner=$2 work=$3 t0 t1 build=failed pass=0 fail=0 skip=0 desc args=() have missing=()
 	t0=$(date +%s)
+	rm -f "$MDIR/logs/$name.json"
 	say "leg $name: install-deps"
 	if ! $runner env ${PM_PIPEWIRE:+PM_PIPEWIRE=$PM_PIPEWIRE} $NICE "$work/tools/install-deps.sh" >&2; then
 		say "leg $name: install-deps failed"
@@ -173,10 +187,13 @@ PY
 	else
 		$runner sh -c "cd '$work' && tail -n 30 build-setup.log build-compile.log 2>/dev/null" >&2
 	fi
-	# the whole output of every test, kept past the run (the root's /tmp is not)
+	# the whole output of every test, kept past the run (the root's /tmp is
+	# not), and meson's JSON log for make test's summary line
 	mkdir -p "$MDIR/logs"
 	$runner sh -c "cat '$work/build/meson-logs/testlog.txt' 2>/dev/null || cat '$work'/build-*.log" \
 		> "$MDIR/logs/$name.txt" 2>/dev/null
+	$runner sh -c "cat '$work/build/meson-logs/testlog.json' 2>/dev/null" \
+		> "$MDIR/logs/$name.json" 2>/dev/null
 	say "leg $name: the full test log is $MDIR/logs/$name.txt"
 	t1=$(date +%s)
 	local line="leg $name ($desc): build $build, ${pass:-0} passed, ${fail:-0} failed"
@@ -210,6 +227,18 @@ leg_debian13_pw16() {
 # (in a function: bash has read all of it before it runs, so the script
 # may be edited while a leg runs)
 main() {
+if [ "${1:-}" = prepare ]; then
+	local t0=$(date +%s)
+	build_root
+	root_sources
+	mount_root
+	export_tree "$ROOT/root/src" || die "git archive failed"
+	in_root env PM_PIPEWIRE=1.6 $NICE /root/src/tools/install-deps.sh >&2 ||
+		die "install-deps in the Debian 13 root failed"
+	cleanup
+	say "Debian 13 root ready ($(( $(date +%s) - t0 )) s)"
+	exit 0
+fi
 if [ "${1:-}" = shell ]; then
 	shift
 	build_root
