@@ -37,7 +37,7 @@ LOGS = $(FUZZ_BUILDDIR)/meson-logs/testlog.json $(ASAN_BUILDDIR)/meson-logs/test
 # packages installed in the background (niced) while the host suite runs.
 # The summary line counts the leg's tests too; a leg that cannot run is said.
 PW16_TESTS ?= capture-paths mute-live fail-closed wp-hosted pulse-hosted formats hostile-shm \
-	mislabel missing-enforcer
+	mislabel missing-enforcer reliable
 PW16_LEG ?= auto
 PW16_DIR = $(or $(PM_MATRIX_DIR),/var/tmp/pm-matrix)
 

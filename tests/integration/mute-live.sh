@@ -44,25 +44,32 @@ tamper() {
 	cap_pw_record "$T/tamper.raw" 2 --target testmic
 	check "tamper: $what: still silence" expect silence "$T/tamper.raw"
 }
-# The port configuration first, judged by a reader linked by hand (pm-spy)
-# as well as pw-record. First: on PipeWire 1.6.9 a source whose mute,
-# volume and Props were set and then its PortConfig records nothing at all,
-# for any client, without privacy-mute too
-# (tests/upstream/portconfig-after-tamper.sh): nothing to judge there.
-check "tamper: PortConfig dsp (F32P ports) (command accepted)" pw-cli set-param "$id" PortConfig \
-	'{ direction = Output mode = dsp format = { mediaType = audio mediaSubtype = raw format = F32P rate = 48000 channels = 2 position = [ FL FR ] } }'
-sleep 0.5
-spy "$T/tamper-spy" testmic dsp
-check "tamper: PortConfig dsp: a reader linked by hand catches nothing (cycles ran)" \
-	caught_none "$T/tamper-spy"
-show "$T/tamper-spy"
-cap_pw_record "$T/tamper.raw" 2 --target testmic
-check "tamper: PortConfig dsp: pw-record gets silence" expect silence "$T/tamper.raw"
 tamper "pactl set-source-mute testmic 0" pactl set-source-mute testmic 0
 tamper "pactl set-source-volume testmic 150%" pactl set-source-volume testmic 150%
 tamper "pw-cli set-param Props mute/softMute false" \
 	pw-cli set-param "$id" Props '{ mute = false softMute = false volume = 1.0 }'
 tamper "wpctl set-mute 0" wpctl set-mute "$id" 0
+# Last, the port configuration, judged by a reader linked by hand (pm-spy)
+# and by pw-record. On PipeWire 1.6.9 the source records nothing at all
+# after this, for any client, without privacy-mute too
+# (tests/upstream/portconfig-after-tamper.sh): with no cycles and no
+# samples there is nothing to judge, which is said, not counted; on 1.4
+# that is a failure.
+check "tamper: PortConfig dsp (F32P ports) (command accepted)" pw-cli set-param "$id" PortConfig \
+	'{ direction = Output mode = dsp format = { mediaType = audio mediaSubtype = raw format = F32P rate = 48000 channels = 2 position = [ FL FR ] } }'
+sleep 0.5
+spy "$T/tamper-spy" testmic dsp
+cap_pw_record "$T/tamper.raw" 2 --target testmic
+PW_VERSION=$(pkg-config --modversion libpipewire-0.3)
+if ran "$T/tamper-spy" || [ -s "$T/tamper.raw" ] || [ "${PW_VERSION%.*}" = 1.4 ]; then
+	check "tamper: PortConfig dsp: a reader linked by hand catches nothing (cycles ran)" \
+		caught_none "$T/tamper-spy"
+	show "$T/tamper-spy"
+	check "tamper: PortConfig dsp: pw-record gets silence" expect silence "$T/tamper.raw"
+else
+	log "       NOT JUDGED: tamper: PortConfig dsp: testmic produces nothing for anyone afterwards" \
+		"(PipeWire $PW_VERSION, upstream: tests/upstream/portconfig-after-tamper.sh)"
+fi
 # convert and passthrough modes with other formats: formats.sh (session-managed
 # clients cannot link to a source fixed to another format)
 # the privacy mute does not show on the source: its own mute flag is as the

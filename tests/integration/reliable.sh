@@ -1,11 +1,17 @@
 #!/bin/bash
 # A source with node.reliable = true (PipeWire 1.6: its output ports use
-# the reliable tee, which hands each consumer buffers of its own queue and
-# may swap buffer ids) is silent while muted for every consumer at once: a
-# hostile reader linked by hand (pm-spy, clobbering chunks) and pw-record
-# beside it. Unmuted first, as the control: both get the signal. On
-# PipeWire 1.4 the property is not known and the same checks run on the
-# plain tee.
+# the reliable tee, which hands the produced buffer to a consumer that is
+# done with its last one and gives the source that consumer's old buffer
+# id back: ids are swapped every cycle) is silent while muted for a
+# hostile reader linked by hand (pm-spy, clobbering chunks). Unmuted first,
+# as the control: the reader gets the signal, so the guard's copy follows
+# the swapped ids. On PipeWire 1.4 the property is not known and the same
+# checks run on the plain tee.
+#
+# Only one consumer: on PipeWire 1.6.9 a pw_stream (pw-record) linked to a
+# reliable source gets two quanta of signal and then zeros, and a second
+# consumer beside it gets nothing, without privacy-mute too
+# (tests/upstream/reliable-stream.sh).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/spy-lib.sh"
 
@@ -23,23 +29,16 @@ check "relmic carries node.reliable = true" reliable_prop
 port_config relmic dsp F32P
 check "relmic: DSP ports" wait_for 10 n_out_ports relmic 2
 
-# both consumers at once: pw-record in the background, the spy beside it
-both() { # TAG
-	cap_pw_record "$T/$1.raw" 3 --target relmic &
-	local rec=$!
-	spy "$T/$1.spy" relmic dsp --clobber
-	wait "$rec"
-}
 check "mute off" mute_off
-both unmuted
+spy "$T/unmuted.spy" relmic dsp --clobber
 check "unmuted (control): the spy catches the signal" caught_some "$T/unmuted.spy"
 show "$T/unmuted.spy"
-check "unmuted (control): pw-record beside it gets the signal" expect signal "$T/unmuted.raw"
 check "mute on, enforced" mute_on
-both muted
+spy "$T/muted.spy" relmic dsp --clobber
 check "muted: the spy catches no non-zero sample" caught_none "$T/muted.spy"
 show "$T/muted.spy"
-check "muted: pw-record beside it gets silence" expect silence "$T/muted.raw"
+spy "$T/muted-plain.spy" relmic dsp
+check "muted: nothing caught without clobbering either" caught_none "$T/muted-plain.spy"
 check "mute off" mute_off
 pw-cli destroy "$(node_id relmic)" >/dev/null 2>>"$T/log/clients.log"
 finish
