@@ -19,7 +19,7 @@ record() { # NAME RELIABLE
 		node.param.Props = { live = false } node.group = pm-test-mics }" >/dev/null
 	wait_for 10 has_node "$1" && port_config "$1" dsp F32P && wait_for 10 n_out_ports "$1" 2
 	cap_pw_record "$T/$1.raw" 3 --target "$1"
-	"$PM_PCM" check "$T/$1.raw" s16 9600 signal >&2
+	expect signal "$T/$1.raw" >&2
 }
 record plainmic false; plain=$?
 record relmic true; rel=$?
