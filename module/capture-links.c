@@ -11,6 +11,7 @@
 #include <pipewire/impl.h>
 
 #include "capture-links.h"
+#include "classify.h"
 #include "options.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);

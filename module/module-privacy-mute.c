@@ -16,6 +16,7 @@
 #include "capture-links.h"
 #include "export-hook.h"
 #include "node-guard.h"
+#include "classify.h"
 #include "options.h"
 #include "pm-config.h"
 #include "own-nodes.h"

@@ -12,6 +12,7 @@
 
 #include <pipewire/pipewire.h>
 
+#include "classify.h"
 #include "options.h"
 #include "own-nodes.h"
 

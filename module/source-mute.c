@@ -14,6 +14,7 @@
 #include <pipewire/pipewire.h>
 #include <pipewire/extensions/metadata.h>
 
+#include "classify.h"
 #include "options.h"
 #include "source-mute.h"
 

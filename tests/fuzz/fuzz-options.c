@@ -16,6 +16,7 @@
 
 #include <pipewire/pipewire.h>
 
+#include "classify.h"
 #include "options.h"
 
 #define ASSERT(cond) do { if (!(cond)) { \

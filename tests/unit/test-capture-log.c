@@ -12,10 +12,7 @@
 #include "capture-log.h"
 #include "ratelimit.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failures++; } } while (0)
+#include "check.h"
 
 static const struct pm_capture_info zoom = { "Zoom", "zoom", "alsa_input.usb", 100 };
 static const struct pm_capture_info rec = { "pw-record", "pw-record", "testmic", 200 };

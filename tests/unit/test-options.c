@@ -5,12 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "classify.h"
 #include "options.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failures++; } } while (0)
+#include "check.h"
 
 static int parse(struct pm_options *o, char *err, size_t n, const struct spa_dict_item *items,
 		uint32_t n_items)

@@ -14,10 +14,7 @@
 #include "policy-core.h"
 #include "status.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failures++; } } while (0)
+#include "check.h"
 
 static DBusMessage *new_call(void)
 {

@@ -7,10 +7,7 @@
 
 #include "policy-core.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failures++; } } while (0)
+#include "check.h"
 
 static const struct pm_enforcer_info info_a = { "pipewire", "host", 100, 2 };
 static const struct pm_enforcer_info info_b = { "wireplumber", "host", 200, 1 };

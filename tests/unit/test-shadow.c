@@ -10,10 +10,7 @@
 
 #include "shadow.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failures++; } } while (0)
+#include "check.h"
 
 #define MAXSIZE	64
 #define PLANES	2

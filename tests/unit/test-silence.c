@@ -9,10 +9,7 @@
 
 #include "silence.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failures++; } } while (0)
+#include "check.h"
 
 static void expect_bytes(uint32_t fmt, const uint8_t *want, size_t stride, const char *name)
 {

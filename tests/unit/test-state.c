@@ -13,10 +13,7 @@
 
 #include "state.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failures++; } } while (0)
+#include "check.h"
 
 static int parse(const char *text, struct pm_state *st)
 {

@@ -7,10 +7,7 @@
 
 #include "status.h"
 
-static int failures;
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	failures++; } } while (0)
+#include "check.h"
 
 static char *bar(const struct pm_status *st)
 {
