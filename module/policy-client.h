@@ -9,9 +9,7 @@
 
 #include <pipewire/context.h>
 
-#define PM_POLICY_NAME		"org.privacymute.Policy1"
-#define PM_POLICY_PATH		"/org/privacymute/Policy1"
-#define PM_POLICY_INTERFACE	"org.privacymute.Policy1"
+#include "policy-names.h"
 
 enum pm_bus {
 	PM_BUS_SESSION,

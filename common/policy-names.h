@@ -1,4 +1,4 @@
-/* privacy-mute: D-Bus names of the policy service, shared by service and CLI */
+/* privacy-mute: D-Bus names of the policy service, shared by service, CLI and module */
 /* SPDX-License-Identifier: MIT */
 
 #ifndef PRIVACY_MUTE_POLICY_NAMES_H
