@@ -142,7 +142,6 @@ struct guarded {
 
 struct impl {
 	struct pw_context *context;
-	struct pw_impl_module *module;
 	struct spa_hook module_listener;
 	struct spa_hook context_listener;
 
@@ -800,7 +799,6 @@ int pipewire__module_init(struct pw_impl_module *module, const char *args)
 	impl->options = options;
 
 	impl->context = context;
-	impl->module = module;
 	spa_list_init(&impl->guarded);
 	/* fail-closed until the policy answers */
 	impl->mute.muted = impl->options.initial_muted;
