@@ -103,7 +103,8 @@ attack evil-sink s16
 # ---- exempt.nodes: only for nodes the configuration made ----
 # trusted-loopback-evil: made by a client that stays connected (client.id)
 mkfifo "$T/pwcli.in"
-pw-cli < "$T/pwcli.in" > /dev/null 2>>"$T/log/clients.log" &
+# it must outlive the wrappers' 20 s: it is stopped by pid at the end
+PM_CMD_TIMEOUT=300 pw-cli < "$T/pwcli.in" > /dev/null 2>>"$T/log/clients.log" &
 PM_PID[pwcli]=$!
 exec 5> "$T/pwcli.in"
 echo "create-node adapter { node.name = trusted-loopback-evil media.class = Audio/Source $(echo $ALSA) }" >&5
@@ -134,6 +135,8 @@ check "the mute is enforced (exempt is not unguarded)" muted_enforced
 check "mute off" mute_off
 cap_pw_record "$T/evil-u.raw" 2 --target trusted-loopback-evil
 check "unmuted (control): trusted-loopback-evil carries the signal" expect signal "$T/evil-u.raw"
+cap_pw_record "$T/linger-u.raw" 2 --target trusted-loopback-linger
+check "unmuted (control): trusted-loopback-linger carries the signal" expect signal "$T/linger-u.raw"
 
 exec 5>&-
 pm_stop_pids pwcli
