@@ -14,8 +14,9 @@
 #include <spa/utils/json.h>
 #include <spa/utils/string.h>
 
+#include "atomic-file.h"
 #include "capture-log.h"
-#include "state.h"
+#include "json-string.h"
 
 static void entry_free(struct pm_capture_entry *e)
 {
@@ -299,11 +300,9 @@ fail:
 
 static void put_string(FILE *f, const char *key, const char *s)
 {
-	/* every byte escaped takes at most 6: \u00XX */
-	char buf[PM_CAPTURE_STRING_MAX * 6 + 3];
-
-	spa_json_encode_string(buf, sizeof(buf), s ? s : "");
-	fprintf(f, "\"%s\": %s, ", key, buf);
+	fprintf(f, "\"%s\": ", key);
+	pm_json_write_string(f, s, PM_JSON_SHORT_BF);
+	fputs(", ", f);
 }
 
 int pm_capture_log_format(const struct pm_capture_log *log, char **out, size_t *len)
@@ -393,7 +392,7 @@ int pm_capture_log_save(const char *dir, const struct pm_capture_log *log)
 
 	if ((res = pm_capture_log_format(log, &data, &len)) < 0)
 		return res;
-	res = pm_file_save_atomic(dir, PM_CAPTURE_LOG_FILE, data, len);
+	res = pm_atomic_file_write(dir, PM_CAPTURE_LOG_FILE, data, len);
 	free(data);
 	return res;
 }

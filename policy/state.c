@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <spa/utils/json.h>
 #include <spa/utils/string.h>
 
+#include "atomic-file.h"
 #include "state.h"
 
 static bool is_blank(const char *buf, size_t len)
@@ -171,94 +171,6 @@ enum pm_state_status pm_state_load(const char *dir, struct pm_state *st,
 	return PM_STATE_OK;
 }
 
-/* mkdir -p, new components with mode. */
-static int make_dirs(const char *dir, mode_t mode)
-{
-	char tmp[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	memcpy(tmp, dir, len + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t r = write(fd, buf, len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		buf += r;
-		len -= r;
-	}
-	return 0;
-}
-
-static int sync_dir(const char *dir)
-{
-	int fd, res = 0;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -errno;
-	/* Some file systems cannot fsync a directory (EINVAL); the rename
-	 * is then as durable as that file system makes it. */
-	if (fsync(fd) < 0 && errno != EINVAL)
-		res = -errno;
-	close(fd);
-	return res;
-}
-
-int pm_file_save_atomic(const char *dir, const char *name, const char *data, size_t len)
-{
-	char tmp[PATH_MAX], path[PATH_MAX];
-	int fd, res;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	if ((res = make_dirs(dir, 0700)) < 0)
-		return res;
-
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-		return -errno;
-	if ((res = write_all(fd, data, len)) < 0)
-		goto fail;
-	if (fsync(fd) < 0) {
-		res = -errno;
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		res = -errno;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		res = -errno;
-		goto fail;
-	}
-	return sync_dir(dir);
-
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return res;
-}
-
 int pm_state_save(const char *dir, const struct pm_state *st)
 {
 	char data[128];
@@ -267,7 +179,7 @@ int pm_state_save(const char *dir, const struct pm_state *st)
 	len = pm_state_format(st, data, sizeof(data));
 	if (len < 0 || len >= (int)sizeof(data))
 		return -EINVAL;
-	return pm_file_save_atomic(dir, PM_STATE_FILE, data, len);
+	return pm_atomic_file_write(dir, PM_STATE_FILE, data, len);
 }
 
 int pm_state_save_in_place(const char *dir, const struct pm_state *st)
@@ -286,7 +198,7 @@ int pm_state_save_in_place(const char *dir, const struct pm_state *st)
 	 * leaves a file that reads as muted. */
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return -errno;
-	res = write_all(fd, data, len);
+	res = pm_write_all(fd, data, len);
 	if (res == 0 && fsync(fd) < 0)
 		res = -errno;
 	if (close(fd) < 0 && res == 0)
@@ -294,15 +206,13 @@ int pm_state_save_in_place(const char *dir, const struct pm_state *st)
 	return res;
 }
 
-/* mkostemp() names: "." NAME "." and six characters, for the files that
- * pm_file_save_atomic() writes here */
+/* the files whose temporary files pm_atomic_file_write() leaves here */
 static bool is_temp_name(const char *name)
 {
-	static const char *const prefixes[] = { "." PM_STATE_FILE ".", ".capture-log." };
+	static const char *const files[] = { PM_STATE_FILE, "capture-log" };
 
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0 &&
-		    strlen(name) == strlen(prefixes[i]) + 6)
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (pm_atomic_file_is_temp(name, files[i]))
 			return true;
 	return false;
 }

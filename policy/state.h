@@ -46,9 +46,6 @@ enum pm_state_status pm_state_load(const char *dir, struct pm_state *st,
  * the old one, then dir is fsynced. Returns 0 or -errno. */
 int pm_state_save(const char *dir, const struct pm_state *st);
 
-/* Write dir/name atomically, as pm_state_save() does. 0 or -errno. */
-int pm_file_save_atomic(const char *dir, const char *name, const char *data, size_t len);
-
 /* The fallback when pm_state_save() fails (a full file system, a directory
  * we may not write): rewrite dir/state in place. Not atomic, but a file
  * left half written reads as corrupt, that is muted. Returns 0 or -errno. */

@@ -488,39 +488,6 @@ void pm_status_print_text(FILE *f, const struct pm_status *st)
 		print_text_sources(f, "exempt", st->exempt, st->n_exempt);
 }
 
-void pm_json_print_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = *s;
-
-		switch (c) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (c < 0x20)
-				fprintf(f, "\\u%04x", c);
-			else
-				fputc(c, f);
-			break;
-		}
-	}
-	fputc('"', f);
-}
-
 static const char *json_bool(bool b)
 {
 	return b ? "true" : "false";

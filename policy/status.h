@@ -11,6 +11,7 @@
 #include <dbus/dbus.h>
 
 #include "capture-log.h"
+#include "json-string.h"
 
 struct pm_status_enforcer {
 	char *name;		/* unique bus name */
@@ -109,8 +110,6 @@ void pm_capture_log_print_text(FILE *f, const struct pm_capture_log *log);
  * application, binary, pid, source, start_us, stop_us (0: still going). */
 void pm_capture_log_print_json(FILE *f, const struct pm_capture_log *log);
 
-/* s as a JSON string, quotes included. */
-void pm_json_print_string(FILE *f, const char *s);
 /* s for a terminal: control characters as '?', NULL or "" as "?" */
 void pm_text_print_string(FILE *f, const char *s);
 
