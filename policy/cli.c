@@ -26,6 +26,7 @@
 #include <dbus/dbus.h>
 
 #include "capture-log.h"
+#include "cli-util.h"
 #include "owner-check.h"
 #include "parse-uid.h"
 #include "pm-config.h"
@@ -37,11 +38,13 @@
 #define MAX_TIMEOUT_MS		3600000
 
 #define EXIT_NOT_ENFORCED	1	/* also: refused (locked, not root), not verified */
-#define EXIT_TROUBLE		2
+#define EXIT_TROUBLE		PM_EXIT_USAGE	/* also: cannot reach the policy */
 
 #define EXECUTABLE_ENV	"PRIVACY_MUTE_POLICY_EXECUTABLE"
 /* the user the policy runs as, where it is not ours (the module's policy.uid) */
 #define UID_ENV		"PRIVACY_MUTE_POLICY_UID"
+
+struct command;
 
 struct cli {
 	DBusConnection *conn;
@@ -50,7 +53,31 @@ struct cli {
 	bool json;
 	const char *policy_executable;
 	uint32_t policy_uid;
+	const struct command *command;
 };
+
+enum command_flags {
+	COMMAND_JSON = 1 << 0,		/* takes --json */
+	COMMAND_START = 1 << 1,		/* may D-Bus-activate the service */
+};
+
+/* One row per command: validation and dispatch read only this. */
+struct command {
+	const char *name;
+	enum command_flags flags;
+	int (*run)(struct cli *c);
+};
+
+enum call_flags {
+	CALL_START = 1 << 0,	/* D-Bus-activate the service if it is not running */
+	CALL_QUIET = 1 << 1,	/* failures are not said on stderr */
+};
+
+/* the command's CALL_START */
+static enum call_flags may_start(const struct cli *c)
+{
+	return (c->command->flags & COMMAND_START) ? CALL_START : 0;
+}
 
 /* Who owns the policy's name, as checked. */
 struct owner {
@@ -100,27 +127,18 @@ static void usage(FILE *f)
 		DEFAULT_TIMEOUT_MS);
 }
 
-static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("privacy-mute: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\n\n", stderr);
-	usage(stderr);
-	return EXIT_TROUBLE;
-}
+#define bad_usage(...)	pm_bad_usage("privacy-mute", usage, __VA_ARGS__)
 
 /* ---- calls ---- */
 
-static void report_call_error(const struct cli *c, const DBusError *error, bool auto_start)
+static void report_call_error(const struct cli *c, const DBusError *error,
+		enum call_flags flags)
 {
 	if (dbus_error_has_name(error, DBUS_ERROR_SERVICE_UNKNOWN) ||
 	    dbus_error_has_name(error, DBUS_ERROR_NAME_HAS_NO_OWNER))
 		fprintf(stderr, "privacy-mute: the policy service is not running%s: %s\n",
-				auto_start ? " and cannot be started" : "", error->message);
+				(flags & CALL_START) ? " and cannot be started" : "",
+				error->message);
 	else if (dbus_error_has_name(error, DBUS_ERROR_NO_REPLY) ||
 	    dbus_error_has_name(error, DBUS_ERROR_TIMEOUT))
 		fprintf(stderr, "privacy-mute: no answer from the policy service "
@@ -134,10 +152,10 @@ static void report_call_error(const struct cli *c, const DBusError *error, bool 
 }
 
 /* Send m (consumed) and wait for the reply; NULL with a line on stderr
- * unless quiet. *refused (may be NULL): the policy refused the request
+ * unless CALL_QUIET. *refused (may be NULL): the policy refused the request
  * (Locked, AccessDenied), said on stderr in its own words. */
-static DBusMessage *call_refusable(struct cli *c, DBusMessage *m, bool auto_start,
-		bool quiet, bool *refused)
+static DBusMessage *call_refusable(struct cli *c, DBusMessage *m, enum call_flags flags,
+		bool *refused)
 {
 	DBusMessage *r;
 	DBusError error;
@@ -149,7 +167,7 @@ static DBusMessage *call_refusable(struct cli *c, DBusMessage *m, bool auto_star
 		return NULL;
 	}
 	dbus_error_init(&error);
-	dbus_message_set_auto_start(m, auto_start);
+	dbus_message_set_auto_start(m, (flags & CALL_START) != 0);
 	r = dbus_connection_send_with_reply_and_block(c->conn, m, c->timeout_ms, &error);
 	dbus_message_unref(m);
 	if (r == NULL) {
@@ -157,17 +175,17 @@ static DBusMessage *call_refusable(struct cli *c, DBusMessage *m, bool auto_star
 		    dbus_error_has_name(&error, PM_ERROR_ACCESS_DENIED))) {
 			*refused = true;
 			fprintf(stderr, "privacy-mute: %s\n", error.message);
-		} else if (!quiet) {
-			report_call_error(c, &error, auto_start);
+		} else if (!(flags & CALL_QUIET)) {
+			report_call_error(c, &error, flags);
 		}
 		dbus_error_free(&error);
 	}
 	return r;
 }
 
-static DBusMessage *call(struct cli *c, DBusMessage *m, bool auto_start, bool quiet)
+static DBusMessage *call(struct cli *c, DBusMessage *m, enum call_flags flags)
 {
-	return call_refusable(c, m, auto_start, quiet, NULL);
+	return call_refusable(c, m, flags, NULL);
 }
 
 static DBusMessage *new_call(const char *dest, const char *iface, const char *method)
@@ -175,10 +193,9 @@ static DBusMessage *new_call(const char *dest, const char *iface, const char *me
 	return dbus_message_new_method_call(dest, PM_POLICY_PATH, iface, method);
 }
 
-/* GetAll from dest into st. auto_start: D-Bus-activate the service if it
- * is not running. Returns 0 or an exit status. */
+/* GetAll from dest into st. Returns 0 or an exit status. */
 static int get_all(struct cli *c, const char *dest, struct pm_status *st,
-		bool auto_start, bool quiet)
+		enum call_flags flags)
 {
 	const char *iface = PM_POLICY_INTERFACE;
 	DBusMessage *m, *r;
@@ -190,12 +207,12 @@ static int get_all(struct cli *c, const char *dest, struct pm_status *st,
 		dbus_message_unref(m);
 		m = NULL;
 	}
-	if ((r = call(c, m, auto_start, quiet)) == NULL)
+	if ((r = call(c, m, flags)) == NULL)
 		return EXIT_TROUBLE;
 	res = dbus_message_iter_init(r, &it) ? pm_status_update(st, &it) : -EINVAL;
 	dbus_message_unref(r);
 	if (res < 0) {
-		if (!quiet)
+		if (!(flags & CALL_QUIET))
 			fprintf(stderr, "privacy-mute: the policy service sent properties "
 					"this client does not understand\n");
 		return EXIT_TROUBLE;
@@ -206,26 +223,26 @@ static int get_all(struct cli *c, const char *dest, struct pm_status *st,
 /* ---- who owns the name ---- */
 
 /* The unique name behind the policy's name into *owner (to free), NULL
- * when nobody owns it. auto_start: D-Bus-activate the service first.
- * Returns 0 or an exit status, said on stderr unless quiet. */
-static int get_owner_name(struct cli *c, bool auto_start, bool quiet, char **owner)
+ * when nobody owns it. CALL_START: D-Bus-activate the service first.
+ * Returns 0 or an exit status, said on stderr unless CALL_QUIET. */
+static int get_owner_name(struct cli *c, enum call_flags flags, char **owner)
 {
 	const char *name = PM_POLICY_NAME, *unique;
-	dbus_uint32_t flags = 0;
+	dbus_uint32_t start_flags = 0;
 	DBusMessage *m, *r;
 
 	*owner = NULL;
-	if (auto_start) {
+	if (flags & CALL_START) {
 		m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 				DBUS_INTERFACE_DBUS, "StartServiceByName");
 		if (m && !dbus_message_append_args(m, DBUS_TYPE_STRING, &name,
-					DBUS_TYPE_UINT32, &flags, DBUS_TYPE_INVALID)) {
+					DBUS_TYPE_UINT32, &start_flags, DBUS_TYPE_INVALID)) {
 			dbus_message_unref(m);
 			m = NULL;
 		}
 		/* activation fails where no service file names it: then
 		 * only a running policy can answer */
-		if ((r = call(c, m, false, true)) != NULL)
+		if ((r = call(c, m, CALL_QUIET)) != NULL)
 			dbus_message_unref(r);
 	}
 	m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
@@ -234,12 +251,12 @@ static int get_owner_name(struct cli *c, bool auto_start, bool quiet, char **own
 		dbus_message_unref(m);
 		m = NULL;
 	}
-	if ((r = call(c, m, false, quiet)) == NULL)
+	if ((r = call(c, m, flags & CALL_QUIET)) == NULL)
 		return EXIT_TROUBLE;
 	if (!dbus_message_get_args(r, NULL, DBUS_TYPE_STRING, &unique, DBUS_TYPE_INVALID) ||
 	    (*owner = strdup(unique)) == NULL) {
 		dbus_message_unref(r);
-		if (!quiet)
+		if (!(flags & CALL_QUIET))
 			fprintf(stderr, "privacy-mute: unexpected reply from the bus\n");
 		return EXIT_TROUBLE;
 	}
@@ -248,17 +265,17 @@ static int get_owner_name(struct cli *c, bool auto_start, bool quiet, char **own
 }
 
 /* Check who owns the name (o->name set): o->verified, and why not. */
-static int check_owner(struct cli *c, struct owner *o, bool quiet)
+static int check_owner(struct cli *c, struct owner *o, enum call_flags flags)
 {
 	struct pm_owner_creds creds;
 	DBusMessage *r;
 
-	r = call(c, pm_owner_credentials_call(o->name), false, quiet);
+	r = call(c, pm_owner_credentials_call(o->name), flags & CALL_QUIET);
 	if (r == NULL)
 		return EXIT_TROUBLE;
 	if (pm_owner_parse_credentials(r, &creds) < 0) {
 		dbus_message_unref(r);
-		if (!quiet)
+		if (!(flags & CALL_QUIET))
 			fprintf(stderr, "privacy-mute: the bus did not say who owns "
 					PM_POLICY_NAME "\n");
 		return EXIT_TROUBLE;
@@ -272,14 +289,14 @@ static int check_owner(struct cli *c, struct owner *o, bool quiet)
 
 /* Find and check the owner. Returns 0 (o filled, verified or not) or an
  * exit status. */
-static int find_owner(struct cli *c, struct owner *o, bool auto_start, bool quiet)
+static int find_owner(struct cli *c, struct owner *o, enum call_flags flags)
 {
 	int res;
 
 	*o = (struct owner) { 0 };
-	if ((res = get_owner_name(c, auto_start, quiet, &o->name)) != 0)
+	if ((res = get_owner_name(c, flags, &o->name)) != 0)
 		return res;
-	return check_owner(c, o, quiet);
+	return check_owner(c, o, flags);
 }
 
 static void owner_clear(struct owner *o)
@@ -309,7 +326,7 @@ static void explain(struct cli *c, const char *dest, bool muted)
 	struct pm_status st = { 0 };
 	uint32_t acked;
 
-	if (get_all(c, dest, &st, false, true) != 0) {
+	if (get_all(c, dest, &st, CALL_QUIET) != 0) {
 		fprintf(stderr, "privacy-mute: %s requested but not confirmed by every enforcer\n",
 				what);
 		return;
@@ -349,80 +366,145 @@ static void explain(struct cli *c, const char *dest, bool muted)
 	pm_status_clear(&st);
 }
 
-static int set_state(struct cli *c, const char *command)
+/* The verified policy's reply to method(arg) (arg NULL: no argument); o
+ * is filled (to clear). NULL with the exit status in *res, said on
+ * stderr. */
+static DBusMessage *request(struct cli *c, struct owner *o, const char *method,
+		const dbus_bool_t *arg, int *res)
 {
-	bool toggle = strcmp(command, "toggle") == 0;
-	bool lock = strcmp(command, "lock") == 0 || strcmp(command, "unlock") == 0;
-	dbus_bool_t muted = strcmp(command, "on") == 0, enforced = FALSE;
-	dbus_bool_t locked = strcmp(command, "lock") == 0;
 	DBusMessage *m, *r;
-	DBusError error;
-	struct owner o;
-	bool ok, refused;
-	int res;
+	bool refused;
 
 	/* the service is D-Bus activatable */
-	if ((res = find_owner(c, &o, true, false)) != 0 || (res = refuse_unverified(&o)) != 0) {
-		owner_clear(&o);
-		return res;
-	}
-	m = new_call(o.name, PM_POLICY_INTERFACE,
-			toggle ? "Toggle" : lock ? "SetLocked" : "SetMuted");
-	if (m && !toggle &&
-	    !dbus_message_append_args(m, DBUS_TYPE_BOOLEAN, lock ? &locked : &muted,
-		    DBUS_TYPE_INVALID)) {
+	if ((*res = find_owner(c, o, may_start(c))) != 0 || (*res = refuse_unverified(o)) != 0)
+		return NULL;
+	m = new_call(o->name, PM_POLICY_INTERFACE, method);
+	if (m && arg && !dbus_message_append_args(m, DBUS_TYPE_BOOLEAN, arg, DBUS_TYPE_INVALID)) {
 		dbus_message_unref(m);
 		m = NULL;
 	}
-	if ((r = call_refusable(c, m, false, false, &refused)) == NULL) {
-		owner_clear(&o);
-		return refused ? EXIT_NOT_ENFORCED : EXIT_TROUBLE;
-	}
-	/* a lock is a muted lock; unlocking leaves the state muted */
-	if (lock)
-		muted = TRUE;
+	if ((r = call_refusable(c, m, 0, &refused)) == NULL)
+		*res = refused ? EXIT_NOT_ENFORCED : EXIT_TROUBLE;
+	return r;
+}
+
+/* The reply's arguments (r consumed), as dbus_message_get_args() takes
+ * them. Returns 0 or EXIT_TROUBLE, said on stderr. */
+static int read_reply(DBusMessage *r, int first_type, ...)
+{
+	DBusError error;
+	va_list ap;
+	bool ok;
+
 	dbus_error_init(&error);
-	if (toggle)
-		ok = dbus_message_get_args(r, &error, DBUS_TYPE_BOOLEAN, &muted,
-				DBUS_TYPE_BOOLEAN, &enforced, DBUS_TYPE_INVALID);
-	else
-		ok = dbus_message_get_args(r, &error, DBUS_TYPE_BOOLEAN, &enforced,
-				DBUS_TYPE_INVALID);
+	va_start(ap, first_type);
+	ok = dbus_message_get_args_valist(r, &error, first_type, ap);
+	va_end(ap);
 	dbus_message_unref(r);
 	if (!ok) {
 		fprintf(stderr, "privacy-mute: unexpected reply from the policy service: %s\n",
 				error.message);
 		dbus_error_free(&error);
-		owner_clear(&o);
 		return EXIT_TROUBLE;
 	}
-	if (lock)
-		printf("%s, muted (%s)\n", locked ? "locked" : "unlocked",
-				enforced ? "enforced" : "not enforced");
-	else
-		printf("%s (%s)\n", muted ? "muted" : "unmuted",
-				enforced ? "enforced" : "not enforced");
+	return 0;
+}
+
+/* After the line that says what the policy did: why it is not enforced.
+ * Returns the exit status. */
+static int finish(struct cli *c, const struct owner *o, bool muted, bool enforced)
+{
 	fflush(stdout);
 	if (!enforced)
-		explain(c, o.name, muted);
-	owner_clear(&o);
+		explain(c, o->name, muted);
 	return enforced ? 0 : EXIT_NOT_ENFORCED;
+}
+
+static int set_muted(struct cli *c, dbus_bool_t muted)
+{
+	dbus_bool_t enforced = FALSE;
+	DBusMessage *r;
+	struct owner o;
+	int res;
+
+	if ((r = request(c, &o, "SetMuted", &muted, &res)) != NULL &&
+	    (res = read_reply(r, DBUS_TYPE_BOOLEAN, &enforced, DBUS_TYPE_INVALID)) == 0) {
+		printf("%s (%s)\n", muted ? "muted" : "unmuted",
+				enforced ? "enforced" : "not enforced");
+		res = finish(c, &o, muted, enforced);
+	}
+	owner_clear(&o);
+	return res;
+}
+
+/* a lock is a muted lock; unlocking leaves the state muted */
+static int set_locked(struct cli *c, dbus_bool_t locked)
+{
+	dbus_bool_t enforced = FALSE;
+	DBusMessage *r;
+	struct owner o;
+	int res;
+
+	if ((r = request(c, &o, "SetLocked", &locked, &res)) != NULL &&
+	    (res = read_reply(r, DBUS_TYPE_BOOLEAN, &enforced, DBUS_TYPE_INVALID)) == 0) {
+		printf("%s, muted (%s)\n", locked ? "locked" : "unlocked",
+				enforced ? "enforced" : "not enforced");
+		res = finish(c, &o, true, enforced);
+	}
+	owner_clear(&o);
+	return res;
+}
+
+static int cmd_on(struct cli *c)
+{
+	return set_muted(c, TRUE);
+}
+
+static int cmd_off(struct cli *c)
+{
+	return set_muted(c, FALSE);
+}
+
+static int cmd_toggle(struct cli *c)
+{
+	dbus_bool_t muted = FALSE, enforced = FALSE;
+	DBusMessage *r;
+	struct owner o;
+	int res;
+
+	if ((r = request(c, &o, "Toggle", NULL, &res)) != NULL &&
+	    (res = read_reply(r, DBUS_TYPE_BOOLEAN, &muted, DBUS_TYPE_BOOLEAN, &enforced,
+			    DBUS_TYPE_INVALID)) == 0) {
+		printf("%s (%s)\n", muted ? "muted" : "unmuted",
+				enforced ? "enforced" : "not enforced");
+		res = finish(c, &o, muted, enforced);
+	}
+	owner_clear(&o);
+	return res;
+}
+
+static int cmd_lock(struct cli *c)
+{
+	return set_locked(c, TRUE);
+}
+
+static int cmd_unlock(struct cli *c)
+{
+	return set_locked(c, FALSE);
 }
 
 /* ---- status ---- */
 
-static int status(struct cli *c)
+static int cmd_status(struct cli *c)
 {
 	struct pm_status st = { 0 };
 	struct owner o;
 	int res;
 
-	/* looking never starts the service: a running policy is what tells
-	 * whether anything is enforced */
-	if ((res = find_owner(c, &o, false, false)) != 0)
+	if ((res = find_owner(c, &o, may_start(c))) != 0)
 		goto out;
 	/* an impostor's properties are not even asked for */
-	if (o.verified && (res = get_all(c, o.name, &st, false, false)) != 0)
+	if (o.verified && (res = get_all(c, o.name, &st, 0)) != 0)
 		goto out;
 	if (pm_status_set_owner(&st, o.verified, o.name, o.pid, o.exe, o.why) < 0) {
 		fprintf(stderr, "privacy-mute: out of memory\n");
@@ -442,7 +524,7 @@ out:
 
 /* ---- log ---- */
 
-static int capture_log(struct cli *c)
+static int cmd_log(struct cli *c)
 {
 	struct pm_capture_log log = { 0 };
 	DBusMessageIter it;
@@ -450,12 +532,11 @@ static int capture_log(struct cli *c)
 	struct owner o;
 	int res;
 
-	/* the log is on disk: starting the service to read it changes nothing */
-	if ((res = find_owner(c, &o, true, false)) != 0 || (res = refuse_unverified(&o)) != 0) {
+	if ((res = find_owner(c, &o, may_start(c))) != 0 || (res = refuse_unverified(&o)) != 0) {
 		owner_clear(&o);
 		return res;
 	}
-	r = call(c, new_call(o.name, PM_POLICY_INTERFACE, "GetCaptureLog"), false, false);
+	r = call(c, new_call(o.name, PM_POLICY_INTERFACE, "GetCaptureLog"), 0);
 	owner_clear(&o);
 	if (r == NULL)
 		return EXIT_TROUBLE;
@@ -483,6 +564,7 @@ struct watch {
 	bool refresh;		/* a new owner: check it, read everything again */
 	bool verified;		/* owner was checked and is the policy */
 	char *last;		/* --json: the last line printed */
+	int status;		/* >= 0: stop watching, exit with this */
 };
 
 /* --json: a line for status bars, only when it differs from the last one
@@ -550,6 +632,8 @@ static DBusHandlerResult watch_filter(DBusConnection *conn, DBusMessage *m, void
 	const char *sender = dbus_message_get_sender(m), *name, *old_owner, *new_owner;
 	DBusMessageIter it;
 
+	if (w->status >= 0)
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 	if (dbus_message_is_signal(m, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged")) {
 		/* only the checked owner of the name speaks for the policy */
 		if (w->owner == NULL || !w->verified || sender == NULL ||
@@ -569,8 +653,9 @@ static DBusHandlerResult watch_filter(DBusConnection *conn, DBusMessage *m, void
 		if (*new_owner == '\0' && w->owner != NULL)
 			print_note(w, "policy service gone; waiting for it to come back");
 		if (set_owner(w, new_owner) < 0) {
+			/* the loop stops before it waits again */
 			fprintf(stderr, "privacy-mute: out of memory\n");
-			exit(EXIT_TROUBLE);
+			w->status = EXIT_TROUBLE;
 		}
 	}
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
@@ -614,9 +699,9 @@ static int get_name_owner(struct cli *c, struct watch *w)
 	return res;
 }
 
-static int watch(struct cli *c)
+static int cmd_watch(struct cli *c)
 {
-	struct watch w = { .cli = c };
+	struct watch w = { .cli = c, .status = -1 };
 	int res = EXIT_TROUBLE;
 
 	if (!dbus_connection_add_filter(c->conn, watch_filter, &w, NULL)) {
@@ -644,19 +729,23 @@ static int watch(struct cli *c)
 
 			w.refresh = false;
 			/* from the unique name: a later owner answers for itself */
-			if (check_owner(c, &o, false) == 0 && !o.verified) {
+			if (check_owner(c, &o, 0) == 0 && !o.verified) {
 				snprintf(note, sizeof(note), "policy not verified: %s (pid %" PRIu32
 						") is not the policy: %s; ignoring it", w.owner,
 						o.pid, o.why);
 				print_note(&w, note);
 			} else if (o.verified) {
 				w.verified = true;
-				if (get_all(c, w.owner, &w.st, false, false) == 0)
+				if (get_all(c, w.owner, &w.st, 0) == 0)
 					print_line(&w, &w.st);
 			}
 		}
 		if (!dbus_connection_read_write_dispatch(c->conn, -1))
 			break;
+		if (w.status >= 0) {
+			res = w.status;
+			goto out;
+		}
 	}
 	fprintf(stderr, "privacy-mute: lost the connection to the bus\n");
 out:
@@ -669,20 +758,26 @@ out:
 
 /* ---- main ---- */
 
-static int connect_bus(struct cli *c)
-{
-	DBusError error;
+static const struct command commands[] = {
+	{ "on", COMMAND_START, cmd_on },
+	{ "off", COMMAND_START, cmd_off },
+	{ "toggle", COMMAND_START, cmd_toggle },
+	/* looking never starts the service: a running policy is what tells
+	 * whether anything is enforced */
+	{ "status", COMMAND_JSON, cmd_status },
+	{ "watch", COMMAND_JSON, cmd_watch },
+	/* the log is on disk: starting the service to read it changes nothing */
+	{ "log", COMMAND_JSON | COMMAND_START, cmd_log },
+	{ "lock", COMMAND_START, cmd_lock },
+	{ "unlock", COMMAND_START, cmd_unlock },
+};
 
-	dbus_error_init(&error);
-	c->conn = dbus_bus_get_private(c->system ? DBUS_BUS_SYSTEM : DBUS_BUS_SESSION, &error);
-	if (c->conn == NULL) {
-		fprintf(stderr, "privacy-mute: cannot connect to the %s bus: %s\n",
-				c->system ? "system" : "session", error.message);
-		dbus_error_free(&error);
-		return -1;
-	}
-	dbus_connection_set_exit_on_disconnect(c->conn, FALSE);
-	return 0;
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -698,8 +793,6 @@ int main(int argc, char **argv)
 	};
 	struct cli c = { .timeout_ms = DEFAULT_TIMEOUT_MS };
 	const char *command, *env = getenv(EXECUTABLE_ENV);
-	char *end;
-	long v;
 	int opt, res;
 
 	opterr = 0;
@@ -709,13 +802,9 @@ int main(int argc, char **argv)
 			c.json = true;
 			break;
 		case 't':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    v < 1 || v > MAX_TIMEOUT_MS)
+			if (!pm_parse_ms(optarg, MAX_TIMEOUT_MS, &c.timeout_ms))
 				return bad_usage("--timeout: '%s' is not a number of "
 						"milliseconds from 1 to 3600000", optarg);
-			c.timeout_ms = v;
 			break;
 		case 's':
 			c.system = true;
@@ -753,25 +842,14 @@ int main(int argc, char **argv)
 	command = argv[optind];
 	if (optind + 1 < argc)
 		return bad_usage("unexpected argument '%s'", argv[optind + 1]);
-	if (strcmp(command, "on") != 0 && strcmp(command, "off") != 0 &&
-	    strcmp(command, "toggle") != 0 && strcmp(command, "status") != 0 &&
-	    strcmp(command, "watch") != 0 && strcmp(command, "log") != 0 &&
-	    strcmp(command, "lock") != 0 && strcmp(command, "unlock") != 0)
+	if ((c.command = find_command(command)) == NULL)
 		return bad_usage("unknown command '%s'", command);
-	if (c.json && strcmp(command, "status") != 0 && strcmp(command, "watch") != 0 &&
-	    strcmp(command, "log") != 0)
+	if (c.json && !(c.command->flags & COMMAND_JSON))
 		return bad_usage("--json goes with status, watch and log only");
 
-	if (connect_bus(&c) < 0)
+	if ((c.conn = pm_connect_bus("privacy-mute", c.system)) == NULL)
 		return EXIT_TROUBLE;
-	if (strcmp(command, "status") == 0)
-		res = status(&c);
-	else if (strcmp(command, "watch") == 0)
-		res = watch(&c);
-	else if (strcmp(command, "log") == 0)
-		res = capture_log(&c);
-	else
-		res = set_state(&c, command);
+	res = c.command->run(&c);
 
 	dbus_connection_close(c.conn);
 	dbus_connection_unref(c.conn);

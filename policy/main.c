@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <dbus/dbus.h>
 
 #include "bus-loop.h"
+#include "cli-util.h"
 #include "log.h"
 #include "policy-names.h"
 #include "policy-service.h"
@@ -56,17 +56,7 @@ static void usage(FILE *f)
 		DEFAULT_ACK_TIMEOUT_MS);
 }
 
-static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("privacy-mute-policy: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see --help)\n", stderr);
-	return 2;
-}
+#define bad_usage(...)	pm_bad_usage("privacy-mute-policy", NULL, __VA_ARGS__)
 
 struct options {
 	const char *state_dir;
@@ -94,8 +84,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
 	int c;
 
 	opterr = 0;
@@ -107,13 +95,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->state_dir = optarg;
 			break;
 		case 't':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    v < 1 || v > MAX_ACK_TIMEOUT_MS)
+			if (!pm_parse_ms(optarg, MAX_ACK_TIMEOUT_MS, &o->ack_timeout_ms))
 				return bad_usage("--ack-timeout: '%s' is not a number of "
 						"milliseconds from 1 to 600000", optarg);
-			o->ack_timeout_ms = v;
 			break;
 		case 'r':
 			/* a name that can be taken over can be taken by anyone:
@@ -173,24 +157,6 @@ static int setup_signals(sigset_t *wait_mask)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
-}
-
-static DBusConnection *connect_bus(bool system)
-{
-	DBusConnection *conn;
-	DBusError error;
-
-	dbus_error_init(&error);
-	conn = dbus_bus_get_private(system ? DBUS_BUS_SYSTEM : DBUS_BUS_SESSION, &error);
-	if (conn == NULL) {
-		pm_log("cannot connect to the %s bus: %s", system ? "system" : "session",
-				error.message);
-		dbus_error_free(&error);
-		return NULL;
-	}
-	/* losing the bus is reported by the service, which then exits */
-	dbus_connection_set_exit_on_disconnect(conn, FALSE);
-	return conn;
 }
 
 /* Without DBUS_NAME_FLAG_ALLOW_REPLACEMENT: nobody can take the name while
@@ -295,7 +261,8 @@ int main(int argc, char **argv)
 		pm_log("cannot set up signal handling: %s", strerror(errno));
 		return 1;
 	}
-	if ((conn = connect_bus(o.system)) == NULL)
+	/* losing the bus is reported by the service, which then exits */
+	if ((conn = pm_connect_bus("privacy-mute-policy", o.system)) == NULL)
 		return 1;
 	if ((loop = pm_bus_loop_new(conn)) == NULL) {
 		pm_log("out of memory");
