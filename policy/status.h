@@ -10,7 +10,6 @@
 
 #include <dbus/dbus.h>
 
-#include "capture-log.h"
 #include "json-string.h"
 
 struct pm_status_enforcer {
@@ -98,17 +97,6 @@ void pm_status_print_json(FILE *f, const struct pm_status *st);
  * return-type json): text, alt, tooltip, class, plus muted and enforced.
  * st NULL: the policy service is not running. */
 void pm_status_print_bar(FILE *f, const struct pm_status *st);
-
-/* Read a GetCaptureLog reply, a(ssusxx) at it, into log (emptied first).
- * Returns 0, -EINVAL (not that type) or -ENOMEM; log is empty on error. */
-int pm_status_parse_capture_log(DBusMessageIter *it, struct pm_capture_log *log);
-
-/* The capture log for people: one line per entry, local times. */
-void pm_capture_log_print_text(FILE *f, const struct pm_capture_log *log);
-
-/* The capture log as one JSON array on one line: objects with
- * application, binary, pid, source, start_us, stop_us (0: still going). */
-void pm_capture_log_print_json(FILE *f, const struct pm_capture_log *log);
 
 /* s for a terminal: control characters as '?', NULL or "" as "?" */
 void pm_text_print_string(FILE *f, const char *s);

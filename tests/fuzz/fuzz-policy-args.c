@@ -19,6 +19,7 @@
 
 #include "capture-log.h"
 #include "dbus-gen.h"
+#include "log-print.h"
 #include "policy-args.h"
 #include "policy-core.h"
 #include "status.h"

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dbus-gen.h"
+#include "log-print.h"
 #include "status.h"
 
 #define ASSERT(cond) do { if (!(cond)) { \

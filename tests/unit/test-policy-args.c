@@ -9,6 +9,7 @@
 
 #include <dbus/dbus.h>
 
+#include "log-print.h"
 #include "owner-check.h"
 #include "policy-args.h"
 #include "policy-core.h"
