@@ -391,36 +391,21 @@ static int finish(struct cli *c, const struct owner *o, bool muted, bool enforce
 	return enforced ? 0 : EXIT_NOT_ENFORCED;
 }
 
-static int set_muted(struct cli *c, dbus_bool_t muted)
+/* SetMuted or SetLocked(value); said: the state it leaves, for the line
+ * that reports it; muted: whether that state is muted (a lock is a muted
+ * lock; unlocking leaves the state muted) */
+static int set(struct cli *c, const char *method, dbus_bool_t value, const char *said,
+		bool muted)
 {
 	dbus_bool_t enforced = FALSE;
 	DBusMessage *r;
 	struct owner o;
 	int res;
 
-	if ((r = request(c, &o, "SetMuted", &muted, &res)) != NULL &&
+	if ((r = request(c, &o, method, &value, &res)) != NULL &&
 	    (res = read_reply(r, DBUS_TYPE_BOOLEAN, &enforced, DBUS_TYPE_INVALID)) == 0) {
-		printf("%s (%s)\n", muted ? "muted" : "unmuted",
-				enforced ? "enforced" : "not enforced");
+		printf("%s (%s)\n", said, enforced ? "enforced" : "not enforced");
 		res = finish(c, &o, muted, enforced);
-	}
-	owner_clear(&o);
-	return res;
-}
-
-/* a lock is a muted lock; unlocking leaves the state muted */
-static int set_locked(struct cli *c, dbus_bool_t locked)
-{
-	dbus_bool_t enforced = FALSE;
-	DBusMessage *r;
-	struct owner o;
-	int res;
-
-	if ((r = request(c, &o, "SetLocked", &locked, &res)) != NULL &&
-	    (res = read_reply(r, DBUS_TYPE_BOOLEAN, &enforced, DBUS_TYPE_INVALID)) == 0) {
-		printf("%s, muted (%s)\n", locked ? "locked" : "unlocked",
-				enforced ? "enforced" : "not enforced");
-		res = finish(c, &o, true, enforced);
 	}
 	owner_clear(&o);
 	return res;
@@ -428,12 +413,12 @@ static int set_locked(struct cli *c, dbus_bool_t locked)
 
 static int cmd_on(struct cli *c)
 {
-	return set_muted(c, TRUE);
+	return set(c, "SetMuted", TRUE, "muted", true);
 }
 
 static int cmd_off(struct cli *c)
 {
-	return set_muted(c, FALSE);
+	return set(c, "SetMuted", FALSE, "unmuted", false);
 }
 
 static int cmd_toggle(struct cli *c)
@@ -456,12 +441,12 @@ static int cmd_toggle(struct cli *c)
 
 static int cmd_lock(struct cli *c)
 {
-	return set_locked(c, TRUE);
+	return set(c, "SetLocked", TRUE, "locked, muted", true);
 }
 
 static int cmd_unlock(struct cli *c)
 {
-	return set_locked(c, FALSE);
+	return set(c, "SetLocked", FALSE, "unlocked, muted", true);
 }
 
 /* ---- status ---- */
