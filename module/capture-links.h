@@ -9,6 +9,8 @@
 
 #include <pipewire/impl.h>
 
+#include "capture-info.h"
+
 /*
  * In the daemon, every link of the graph is an object of our context. This
  * keeps the links whose output is a capture source (wherever that source
@@ -16,13 +18,6 @@
  * (links already there when the mute engages too) and as stopped when the
  * link goes or the mute is released, with what the consumer says it is.
  */
-struct pm_capture_info {
-	const char *source;		/* node.name of the microphone */
-	const char *application;	/* application.name of the consumer */
-	uint32_t pid;			/* application.process.id, 0 unknown */
-	const char *binary;		/* application.process.binary */
-};
-
 struct pm_capture_links_events {
 	void (*started)(void *data, uint32_t id, const struct pm_capture_info *info);
 	void (*stopped)(void *data, uint32_t id);

@@ -15,6 +15,7 @@
 #include "classify.h"
 #include "options.h"
 #include "own-nodes.h"
+#include "private-core.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
@@ -31,12 +32,7 @@ struct entry {
 };
 
 struct pm_own_nodes {
-	struct pw_context *context;
-	struct spa_hook context_listener;
-	struct pw_core *core;
-	struct spa_hook core_listener;
-	struct pw_registry *registry;
-	struct spa_hook registry_listener;
+	struct pm_private_core connection;
 	struct spa_list entries;
 	const struct pm_own_nodes_events *events;
 	void *data;
@@ -132,70 +128,27 @@ static const struct pw_registry_events registry_events = {
 	.global_remove = registry_global_remove,
 };
 
-static void core_error(void *data, uint32_t id, int seq, int res, const char *message)
-{
-	if (id == PW_ID_CORE && res == -EPIPE)
-		pw_log_warn("lost the connection that lists our own nodes: %s", message);
-}
-
-static const struct pw_core_events core_events = {
-	PW_VERSION_CORE_EVENTS,
-	.error = core_error,
-};
-
-static void disconnect(struct pm_own_nodes *o)
-{
-	if (o->core == NULL)
-		return;
-	spa_hook_remove(&o->registry_listener);
-	pw_proxy_destroy((struct pw_proxy *)o->registry);
-	spa_hook_remove(&o->core_listener);
-	pw_core_disconnect(o->core);
-	o->core = NULL;
-}
-
-/* pw_context_destroy() disconnects (and frees) every core before it
- * destroys the modules: let go of ours first. */
-static void context_destroy(void *data)
-{
-	disconnect(data);
-}
-
-static const struct pw_context_events context_events = {
-	PW_VERSION_CONTEXT_EVENTS,
-	.destroy = context_destroy,
-};
-
 struct pm_own_nodes *pm_own_nodes_new(struct pw_context *context,
 		const struct pm_own_nodes_events *events, void *data)
 {
 	struct pm_own_nodes *o = calloc(1, sizeof(*o));
+	int res;
 
 	if (o == NULL)
 		return NULL;
-	o->context = context;
 	o->events = events;
 	o->data = data;
 	o->pid = getpid();
 	spa_list_init(&o->entries);
 
-	o->core = pw_context_connect(context, NULL, 0);
-	if (o->core == NULL)
-		goto error;
-	pw_core_add_listener(o->core, &o->core_listener, &core_events, o);
-	o->registry = pw_core_get_registry(o->core, PW_VERSION_REGISTRY, 0);
-	if (o->registry == NULL)
-		goto error_core;
-	pw_registry_add_listener(o->registry, &o->registry_listener, &registry_events, o);
-	pw_context_add_listener(context, &o->context_listener, &context_events, o);
+	pm_private_core_init(&o->connection, context, "lists our own nodes", NULL, o);
+	if ((res = pm_private_core_connect(&o->connection, NULL, false, &registry_events)) < 0) {
+		pm_private_core_clear(&o->connection);
+		free(o);
+		errno = -res;
+		return NULL;
+	}
 	return o;
-
-error_core:
-	spa_hook_remove(&o->core_listener);
-	pw_core_disconnect(o->core);
-error:
-	free(o);
-	return NULL;
 }
 
 void pm_own_nodes_for_each_capture(struct pm_own_nodes *o,
@@ -242,8 +195,7 @@ void pm_own_nodes_destroy(struct pm_own_nodes *o)
 {
 	struct entry *e, *t;
 
-	spa_hook_remove(&o->context_listener);
-	disconnect(o);
+	pm_private_core_clear(&o->connection);
 	spa_list_for_each_safe(e, t, &o->entries, link) {
 		free(e->name);
 		free(e->media_class);

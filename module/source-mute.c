@@ -16,12 +16,15 @@
 
 #include "classify.h"
 #include "options.h"
+#include "pm-limits.h"
+#include "private-core.h"
 #include "source-mute.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
 
-#define MAX_NAME	256
+/* room for a node name, NUL included: the policy takes no longer one */
+#define MAX_NAME	PM_STRING_MAX
 #define DEFAULT_KEY	"default.audio.source"
 
 struct source {
@@ -31,12 +34,7 @@ struct source {
 };
 
 struct pm_source_mute {
-	struct pw_context *context;
-	struct spa_hook context_listener;
-	struct pw_core *core;
-	struct spa_hook core_listener;
-	struct pw_registry *registry;
-	struct spa_hook registry_listener;
+	struct pm_private_core connection;
 
 	struct pw_metadata *metadata;
 	struct spa_hook metadata_listener;
@@ -107,7 +105,7 @@ static void bind_default(struct pm_source_mute *w)
 	unbind_node(w);
 	if (id == SPA_ID_INVALID)
 		return;
-	w->node = pw_registry_bind(w->registry, id, PW_TYPE_INTERFACE_Node, PW_VERSION_NODE, 0);
+	w->node = pw_registry_bind(w->connection.registry, id, PW_TYPE_INTERFACE_Node, PW_VERSION_NODE, 0);
 	if (w->node == NULL) {
 		pw_log_warn("cannot follow the mute of the default source '%s': %m",
 				w->default_name);
@@ -153,7 +151,7 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		return;
 	if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && w->metadata == NULL &&
 	    spa_streq(spa_dict_lookup(props, PW_KEY_METADATA_NAME), "default")) {
-		w->metadata = pw_registry_bind(w->registry, id, type, PW_VERSION_METADATA, 0);
+		w->metadata = pw_registry_bind(w->connection.registry, id, type, PW_VERSION_METADATA, 0);
 		if (w->metadata == NULL)
 			return;
 		w->metadata_id = id;
@@ -200,47 +198,21 @@ static const struct pw_registry_events registry_events = {
 	.global_remove = registry_global_remove,
 };
 
-static void core_error(void *data, uint32_t id, int seq, int res, const char *message)
+/* Everything bound through the connection goes before it. */
+static void disconnecting(void *data)
 {
-	if (id == PW_ID_CORE && res == -EPIPE)
-		pw_log_warn("lost the connection that follows the default source: %s", message);
-}
+	struct pm_source_mute *w = data;
 
-static const struct pw_core_events core_events = {
-	PW_VERSION_CORE_EVENTS,
-	.error = core_error,
-};
-
-/* Drop our connection and everything bound through it. */
-static void disconnect(struct pm_source_mute *w)
-{
-	if (w->core == NULL)
-		return;
 	unbind_node(w);
 	if (w->metadata) {
 		spa_hook_remove(&w->metadata_listener);
 		pw_proxy_destroy((struct pw_proxy *)w->metadata);
 		w->metadata = NULL;
 	}
-	spa_hook_remove(&w->registry_listener);
-	pw_proxy_destroy((struct pw_proxy *)w->registry);
-	w->registry = NULL;
-	spa_hook_remove(&w->core_listener);
-	pw_core_disconnect(w->core);
-	w->core = NULL;
 }
 
-/* pw_context_destroy() disconnects every core (and frees it) before it
- * destroys the modules: let go of ours first, or module_destroy would
- * touch freed hooks (a use-after-free ASan found on every daemon exit). */
-static void context_destroy(void *data)
-{
-	disconnect(data);
-}
-
-static const struct pw_context_events context_events = {
-	PW_VERSION_CONTEXT_EVENTS,
-	.destroy = context_destroy,
+static const struct pm_private_core_events connection_events = {
+	.disconnecting = disconnecting,
 };
 
 struct pm_source_mute *pm_source_mute_new(struct pw_context *context,
@@ -248,10 +220,10 @@ struct pm_source_mute *pm_source_mute_new(struct pw_context *context,
 {
 	struct pm_source_mute *w = calloc(1, sizeof(*w));
 	const char *name;
+	int res;
 
 	if (w == NULL)
 		return NULL;
-	w->context = context;
 	w->events = events;
 	w->data = data;
 	w->metadata_id = SPA_ID_INVALID;
@@ -264,32 +236,25 @@ struct pm_source_mute *pm_source_mute_new(struct pw_context *context,
 	 * crash (the metadata marks the binding client busy, and the
 	 * internal client has no socket to mark). */
 	name = pw_properties_get(pw_context_get_properties(context), PW_KEY_CORE_NAME);
-	w->core = pw_context_connect(context, name ?
-			pw_properties_new(PW_KEY_REMOTE_NAME, name, NULL) : NULL, 0);
-	if (w->core == NULL)
-		goto error;
-	pw_core_add_listener(w->core, &w->core_listener, &core_events, w);
-	w->registry = pw_core_get_registry(w->core, PW_VERSION_REGISTRY, 0);
-	if (w->registry == NULL)
-		goto error_core;
-	pw_registry_add_listener(w->registry, &w->registry_listener, &registry_events, w);
-	pw_context_add_listener(context, &w->context_listener, &context_events, w);
+	pm_private_core_init(&w->connection, context, "follows the default source",
+			&connection_events, w);
+	res = pm_private_core_connect(&w->connection,
+			name ? pw_properties_new(PW_KEY_REMOTE_NAME, name, NULL) : NULL, false,
+			&registry_events);
+	if (res < 0) {
+		pm_private_core_clear(&w->connection);
+		free(w);
+		errno = -res;
+		return NULL;
+	}
 	return w;
-
-error_core:
-	spa_hook_remove(&w->core_listener);
-	pw_core_disconnect(w->core);
-error:
-	free(w);
-	return NULL;
 }
 
 void pm_source_mute_destroy(struct pm_source_mute *w)
 {
 	struct source *s, *t;
 
-	spa_hook_remove(&w->context_listener);
-	disconnect(w);
+	pm_private_core_clear(&w->connection);
 	spa_list_for_each_safe(s, t, &w->sources, link)
 		free(s);
 	free(w);
