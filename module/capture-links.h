@@ -27,9 +27,9 @@ struct pm_capture_links;
 
 struct pm_capture_links *pm_capture_links_new(struct pw_context *context,
 		const struct pm_capture_links_events *events, void *data);
-void pm_capture_links_set_muted(struct pm_capture_links *t, bool muted);
+void pm_capture_links_set_muted(struct pm_capture_links *captures, bool muted);
 /* links from node's outputs to anything */
-uint32_t pm_capture_links_count(struct pm_capture_links *t, struct pw_impl_node *node);
-void pm_capture_links_destroy(struct pm_capture_links *t);
+uint32_t pm_capture_links_count(struct pm_capture_links *captures, struct pw_impl_node *node);
+void pm_capture_links_destroy(struct pm_capture_links *captures);
 
 #endif

@@ -28,11 +28,12 @@ struct pm_suspender {
 	uint32_t n_awaited;
 };
 
-static void suspend_id(struct pm_suspender *s, uint32_t id, const char *name)
+static void suspend_id(struct pm_suspender *suspender, uint32_t id, const char *name)
 {
 	struct pw_node *node;
 
-	node = pw_registry_bind(s->connection.registry, id, PW_TYPE_INTERFACE_Node, PW_VERSION_NODE, 0);
+	node = pw_registry_bind(suspender->connection.registry, id, PW_TYPE_INTERFACE_Node,
+			PW_VERSION_NODE, 0);
 	if (node == NULL) {
 		pw_log_warn("cannot bind node '%s' (%u) to suspend it: %m", name, id);
 		return;
@@ -47,20 +48,20 @@ static void suspend_id(struct pm_suspender *s, uint32_t id, const char *name)
 static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		const char *type, uint32_t version, const struct spa_dict *props)
 {
-	struct pm_suspender *s = data;
+	struct pm_suspender *suspender = data;
 	const char *name;
 	uint32_t i;
 
 	if (!spa_streq(type, PW_TYPE_INTERFACE_Node) || props == NULL ||
 	    (name = spa_dict_lookup(props, PW_KEY_NODE_NAME)) == NULL)
 		return;
-	for (i = 0; i < s->n_awaited; i++) {
-		if (!spa_streq(s->awaited[i], name))
+	for (i = 0; i < suspender->n_awaited; i++) {
+		if (!spa_streq(suspender->awaited[i], name))
 			continue;
-		suspend_id(s, id, name);
-		memmove(s->awaited[i], s->awaited[i + 1],
-				(s->n_awaited - i - 1) * sizeof(s->awaited[0]));
-		s->n_awaited--;
+		suspend_id(suspender, id, name);
+		memmove(suspender->awaited[i], suspender->awaited[i + 1],
+				(suspender->n_awaited - i - 1) * sizeof(suspender->awaited[0]));
+		suspender->n_awaited--;
 		return;
 	}
 }
@@ -72,46 +73,47 @@ static const struct pw_registry_events registry_events = {
 
 struct pm_suspender *pm_suspender_new(struct pw_context *context, bool self)
 {
-	struct pm_suspender *s = calloc(1, sizeof(*s));
-	if (s == NULL)
+	struct pm_suspender *suspender = calloc(1, sizeof(*suspender));
+	if (suspender == NULL)
 		return NULL;
-	s->self = self;
-	pm_private_core_init(&s->connection, context, NULL, NULL, s);
-	return s;
+	suspender->self = self;
+	pm_private_core_init(&suspender->connection, context, NULL, NULL, suspender);
+	return suspender;
 }
 
 /* Connect on first use: a fresh registry shows every node, so the names
  * asked for so far are found as it lists them. Later names need a fresh
  * listing too, so the connection is remade for each batch. */
-void pm_suspender_request(struct pm_suspender *s, const char *node_name)
+void pm_suspender_request(struct pm_suspender *suspender, const char *node_name)
 {
 	int res;
 
-	if (node_name == NULL || strlen(node_name) >= MAX_NAME || s->n_awaited >= MAX_AWAITED) {
+	if (node_name == NULL || strlen(node_name) >= MAX_NAME ||
+	    suspender->n_awaited >= MAX_AWAITED) {
 		pw_log_warn("cannot ask for '%s' to be suspended", node_name ? node_name : "");
 		return;
 	}
-	strcpy(s->awaited[s->n_awaited++], node_name);
+	strcpy(suspender->awaited[suspender->n_awaited++], node_name);
 	/* a fresh registry shows every node, so the names asked for so far
 	 * are found as it lists them; later names need a fresh listing too,
 	 * so the connection is remade for each batch */
-	if ((res = pm_private_core_connect(&s->connection, NULL, s->self,
+	if ((res = pm_private_core_connect(&suspender->connection, NULL, suspender->self,
 					&registry_events)) < 0)
 		pw_log_warn("cannot connect to ask for '%s' to be suspended: %s",
 				node_name, spa_strerror(res));
 }
 
-void pm_suspender_farewell(struct pm_suspender *s, const uint32_t *ids, uint32_t n_ids)
+void pm_suspender_farewell(struct pm_suspender *suspender, const uint32_t *ids, uint32_t n_ids)
 {
 	struct pw_registry *registry;
 	struct pw_core *core;
 	struct pw_node *node;
 	uint32_t i;
 
-	if (n_ids == 0 || s->connection.context_gone)
+	if (n_ids == 0 || suspender->connection.context_gone)
 		return;
-	core = s->self ? pw_context_connect_self(s->connection.context, NULL, 0) :
-		pw_context_connect(s->connection.context, NULL, 0);
+	core = suspender->self ? pw_context_connect_self(suspender->connection.context, NULL, 0) :
+		pw_context_connect(suspender->connection.context, NULL, 0);
 	if (core == NULL ||
 	    (registry = pw_core_get_registry(core, PW_VERSION_REGISTRY, 0)) == NULL) {
 		pw_log_warn("cannot ask the daemon to suspend %u sources: %m", n_ids);
@@ -134,8 +136,8 @@ void pm_suspender_farewell(struct pm_suspender *s, const uint32_t *ids, uint32_t
 	 * go out after this module is gone; pw_context_destroy() ends it. */
 }
 
-void pm_suspender_destroy(struct pm_suspender *s)
+void pm_suspender_destroy(struct pm_suspender *suspender)
 {
-	pm_private_core_clear(&s->connection);
-	free(s);
+	pm_private_core_clear(&suspender->connection);
+	free(suspender);
 }
