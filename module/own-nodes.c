@@ -26,7 +26,6 @@ struct entry {
 	enum { CLIENT, FACTORY, NODE } type;
 	uint32_t client_id;	/* nodes: SPA_ID_INVALID none */
 	uint32_t factory_id;	/* nodes: as the node's properties say */
-	bool makes_nodes;	/* factories: one that makes nodes in the daemon */
 	char *name;
 	char *media_class;	/* nodes */
 };

@@ -40,6 +40,22 @@ struct pm_policy_client {
 	uint32_t sources;
 };
 
+/* One entry of an a{sv} dict: key, and value (a pointer to it) of the
+ * basic D-Bus type. */
+static inline bool pm_dict_append(DBusMessageIter *dict, const char *key, int type,
+		const void *value)
+{
+	const char signature[2] = { (char)type, '\0' };
+	DBusMessageIter entry, var;
+
+	return dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
+		dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
+		dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, signature, &var) &&
+		dbus_message_iter_append_basic(&var, type, value) &&
+		dbus_message_iter_close_container(&entry, &var) &&
+		dbus_message_iter_close_container(dict, &entry);
+}
+
 /* Registered with a checked policy, whose unique name is owner: what we
  * send goes there, never to whoever owns the well-known name. */
 static inline bool pm_policy_client_registered(const struct pm_policy_client *client)

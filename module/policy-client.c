@@ -166,7 +166,7 @@ done:
 
 static bool append_info(DBusMessageIter *it, struct pm_policy_client *client)
 {
-	DBusMessageIter dict, entry, var;
+	DBusMessageIter dict;
 	char host[256] = "";
 	/* argv[0]: pipewire-pulse is the pipewire binary under another name */
 	const char *process = program_invocation_short_name;
@@ -182,24 +182,13 @@ static bool append_info(DBusMessageIter *it, struct pm_policy_client *client)
 		process = "";
 	gethostname(host, sizeof(host) - 1);
 
-#define ADD(key, sig, type, val)						\
-	if (!dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) || \
-	    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &(const char *){key}) || \
-	    !dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, sig, &var) || \
-	    !dbus_message_iter_append_basic(&var, type, val) ||		\
-	    !dbus_message_iter_close_container(&entry, &var) ||		\
-	    !dbus_message_iter_close_container(&dict, &entry))		\
-		return false;
-
-	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict))
-		return false;
-	ADD("process", "s", DBUS_TYPE_STRING, &process);
-	ADD("host", "s", DBUS_TYPE_STRING, &hostp);
-	ADD("pid", "u", DBUS_TYPE_UINT32, &pid);
-	ADD("sources", "u", DBUS_TYPE_UINT32, &sources);
-	ADD("daemon", "b", DBUS_TYPE_BOOLEAN, &daemon);
-#undef ADD
-	return dbus_message_iter_close_container(it, &dict);
+	return dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict) &&
+		pm_dict_append(&dict, "process", DBUS_TYPE_STRING, &process) &&
+		pm_dict_append(&dict, "host", DBUS_TYPE_STRING, &hostp) &&
+		pm_dict_append(&dict, "pid", DBUS_TYPE_UINT32, &pid) &&
+		pm_dict_append(&dict, "sources", DBUS_TYPE_UINT32, &sources) &&
+		pm_dict_append(&dict, "daemon", DBUS_TYPE_BOOLEAN, &daemon) &&
+		dbus_message_iter_close_container(it, &dict);
 }
 
 /* Register with the checked candidate, by its unique name. */

@@ -131,31 +131,10 @@ void pm_policy_client_speech(struct pm_policy_client *client, const char *source
 					DBUS_TYPE_INVALID));
 }
 
+/* a string that is not known is left out */
 static bool dict_string(DBusMessageIter *dict, const char *key, const char *value)
 {
-	DBusMessageIter entry, var;
-
-	if (value == NULL)
-		return true;
-	return dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
-		dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
-		dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "s", &var) &&
-		dbus_message_iter_append_basic(&var, DBUS_TYPE_STRING, &value) &&
-		dbus_message_iter_close_container(&entry, &var) &&
-		dbus_message_iter_close_container(dict, &entry);
-}
-
-static bool dict_uint32(DBusMessageIter *dict, const char *key, uint32_t value)
-{
-	DBusMessageIter entry, var;
-	dbus_uint32_t v = value;
-
-	return dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
-		dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
-		dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "u", &var) &&
-		dbus_message_iter_append_basic(&var, DBUS_TYPE_UINT32, &v) &&
-		dbus_message_iter_close_container(&entry, &var) &&
-		dbus_message_iter_close_container(dict, &entry);
+	return value == NULL || pm_dict_append(dict, key, DBUS_TYPE_STRING, &value);
 }
 
 void pm_policy_client_capture_started(struct pm_policy_client *client, uint32_t id,
@@ -163,7 +142,7 @@ void pm_policy_client_capture_started(struct pm_policy_client *client, uint32_t 
 {
 	DBusMessage *m = new_event(client, "CaptureStarted");
 	DBusMessageIter it, dict;
-	dbus_uint32_t i = id;
+	dbus_uint32_t i = id, p = pid;
 	char b1[PM_STRING_MAX + 1], b2[PM_STRING_MAX + 1], b3[PM_STRING_MAX + 1];
 	bool ok;
 
@@ -174,7 +153,7 @@ void pm_policy_client_capture_started(struct pm_policy_client *client, uint32_t 
 		dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict) &&
 		dict_string(&dict, "source", clip(source, b1, sizeof(b1))) &&
 		dict_string(&dict, "application", clip(application, b2, sizeof(b2))) &&
-		(pid == 0 || dict_uint32(&dict, "pid", pid)) &&
+		(pid == 0 || pm_dict_append(&dict, "pid", DBUS_TYPE_UINT32, &p)) &&
 		dict_string(&dict, "binary", clip(binary, b3, sizeof(b3))) &&
 		dbus_message_iter_close_container(&it, &dict);
 	send_event(client, m, ok);
