@@ -45,7 +45,7 @@ static struct pw_impl_node *port_node(struct pw_impl_port *port)
 }
 
 /* What a consumer says it is: its node's properties, else its client's. */
-static const char *consumer_prop(struct pm_capture_links *t, struct pw_impl_node *node,
+static const char *consumer_prop(struct pm_capture_links *captures, struct pw_impl_node *node,
 		const char *key)
 {
 	const struct pw_properties *props = pw_impl_node_get_properties(node);
@@ -57,31 +57,31 @@ static const char *consumer_prop(struct pm_capture_links *t, struct pw_impl_node
 		return v;
 	id = pw_properties_get_uint32(props, PW_KEY_CLIENT_ID, SPA_ID_INVALID);
 	if (id == SPA_ID_INVALID ||
-	    (global = pw_context_find_global(t->context, id)) == NULL ||
+	    (global = pw_context_find_global(captures->context, id)) == NULL ||
 	    !pw_global_is_type(global, PW_TYPE_INTERFACE_Client))
 		return NULL;
 	return pw_properties_get(pw_impl_client_get_properties(pw_global_get_object(global)),
 			key);
 }
 
-static struct link *find_pair(struct pm_capture_links *t, struct link *l)
+static struct link *find_pair(struct pm_capture_links *captures, struct link *l)
 {
 	struct link *o;
-	spa_list_for_each(o, &t->links, link)
+	spa_list_for_each(o, &captures->links, link)
 		if (o != l && o->source == l->source && o->consumer == l->consumer)
 			return o;
 	return NULL;
 }
 
-static void set_reported(struct pm_capture_links *t, struct link *l, bool reported)
+static void set_reported(struct pm_capture_links *captures, struct link *l, bool reported)
 {
 	struct link *o;
-	spa_list_for_each(o, &t->links, link)
+	spa_list_for_each(o, &captures->links, link)
 		if (o->source == l->source && o->consumer == l->consumer)
 			o->reported = reported;
 }
 
-static void report(struct pm_capture_links *t, struct link *l)
+static void report(struct pm_capture_links *captures, struct link *l)
 {
 	struct pw_impl_node *consumer = l->consumer;
 	struct pm_capture_info info = {
@@ -91,36 +91,36 @@ static void report(struct pm_capture_links *t, struct link *l)
 	const char *str;
 
 	if (consumer != NULL) {
-		info.application = consumer_prop(t, consumer, PW_KEY_APP_NAME);
+		info.application = consumer_prop(captures, consumer, PW_KEY_APP_NAME);
 		if (info.application == NULL)
 			info.application = pw_properties_get(
 					pw_impl_node_get_properties(consumer), PW_KEY_NODE_NAME);
-		info.binary = consumer_prop(t, consumer, PW_KEY_APP_PROCESS_BINARY);
-		str = consumer_prop(t, consumer, PW_KEY_APP_PROCESS_ID);
+		info.binary = consumer_prop(captures, consumer, PW_KEY_APP_PROCESS_BINARY);
+		str = consumer_prop(captures, consumer, PW_KEY_APP_PROCESS_ID);
 		if (str == NULL)
-			str = consumer_prop(t, consumer, PW_KEY_SEC_PID);
+			str = consumer_prop(captures, consumer, PW_KEY_SEC_PID);
 		info.pid = str ? (uint32_t)atoi(str) : 0;
 	}
-	set_reported(t, l, true);
+	set_reported(captures, l, true);
 	pw_log_info("capture while muted: '%s' (pid %u) from '%s'",
 			info.application ? info.application : "?", info.pid,
 			info.source ? info.source : "?");
-	if (t->events && t->events->started)
-		t->events->started(t->data, l->capture_id, &info);
+	if (captures->events && captures->events->started)
+		captures->events->started(captures->data, l->capture_id, &info);
 }
 
-static void unreport(struct pm_capture_links *t, struct link *l)
+static void unreport(struct pm_capture_links *captures, struct link *l)
 {
 	if (!l->reported)
 		return;
-	set_reported(t, l, false);
-	if (t->events && t->events->stopped)
-		t->events->stopped(t->data, l->capture_id);
+	set_reported(captures, l, false);
+	if (captures->events && captures->events->stopped)
+		captures->events->stopped(captures->data, l->capture_id);
 }
 
 static void global_added(void *data, struct pw_global *global)
 {
-	struct pm_capture_links *t = data;
+	struct pm_capture_links *captures = data;
 	struct pw_impl_link *impl_link;
 	struct pw_impl_node *source;
 	struct link *l, *pair;
@@ -143,27 +143,27 @@ static void global_added(void *data, struct pw_global *global)
 	l->source = source;
 	l->consumer = port_node(pw_impl_link_get_input(impl_link));
 	l->capture_id = l->id;
-	if ((pair = find_pair(t, l)) != NULL) {
+	if ((pair = find_pair(captures, l)) != NULL) {
 		l->capture_id = pair->capture_id;
 		l->reported = pair->reported;
 	}
-	spa_list_append(&t->links, &l->link);
-	if (t->muted && !l->reported)
-		report(t, l);
+	spa_list_append(&captures->links, &l->link);
+	if (captures->muted && !l->reported)
+		report(captures, l);
 }
 
 static void global_removed(void *data, struct pw_global *global)
 {
-	struct pm_capture_links *t = data;
+	struct pm_capture_links *captures = data;
 	struct link *l, *tmp;
 	uint32_t id = pw_global_get_id(global);
 
-	spa_list_for_each_safe(l, tmp, &t->links, link) {
+	spa_list_for_each_safe(l, tmp, &captures->links, link) {
 		if (l->id != id || l->impl_link != pw_global_get_object(global))
 			continue;
 		/* the capture ends with the last link of the pair */
-		if (find_pair(t, l) == NULL)
-			unreport(t, l);
+		if (find_pair(captures, l) == NULL)
+			unreport(captures, l);
 		spa_list_remove(&l->link);
 		free(l);
 	}
@@ -184,51 +184,51 @@ static int add_existing(void *data, struct pw_global *global)
 struct pm_capture_links *pm_capture_links_new(struct pw_context *context,
 		const struct pm_capture_links_events *events, void *data)
 {
-	struct pm_capture_links *t = calloc(1, sizeof(*t));
+	struct pm_capture_links *captures = calloc(1, sizeof(*captures));
 
-	if (t == NULL)
+	if (captures == NULL)
 		return NULL;
-	t->context = context;
-	t->events = events;
-	t->data = data;
-	spa_list_init(&t->links);
-	pw_context_for_each_global(context, add_existing, t);
-	pw_context_add_listener(context, &t->context_listener, &context_events, t);
-	return t;
+	captures->context = context;
+	captures->events = events;
+	captures->data = data;
+	spa_list_init(&captures->links);
+	pw_context_for_each_global(context, add_existing, captures);
+	pw_context_add_listener(context, &captures->context_listener, &context_events, captures);
+	return captures;
 }
 
-void pm_capture_links_set_muted(struct pm_capture_links *t, bool muted)
+void pm_capture_links_set_muted(struct pm_capture_links *captures, bool muted)
 {
 	struct link *l;
 
-	if (t->muted == muted)
+	if (captures->muted == muted)
 		return;
-	t->muted = muted;
-	spa_list_for_each(l, &t->links, link) {
+	captures->muted = muted;
+	spa_list_for_each(l, &captures->links, link) {
 		if (muted && !l->reported)
-			report(t, l);
+			report(captures, l);
 		else if (!muted)
-			unreport(t, l);
+			unreport(captures, l);
 	}
 }
 
-uint32_t pm_capture_links_count(struct pm_capture_links *t, struct pw_impl_node *node)
+uint32_t pm_capture_links_count(struct pm_capture_links *captures, struct pw_impl_node *node)
 {
 	struct link *l;
 	uint32_t n = 0;
 
-	spa_list_for_each(l, &t->links, link)
+	spa_list_for_each(l, &captures->links, link)
 		if (l->source == node)
 			n++;
 	return n;
 }
 
-void pm_capture_links_destroy(struct pm_capture_links *t)
+void pm_capture_links_destroy(struct pm_capture_links *captures)
 {
 	struct link *l, *tmp;
 
-	spa_hook_remove(&t->context_listener);
-	spa_list_for_each_safe(l, tmp, &t->links, link)
+	spa_hook_remove(&captures->context_listener);
+	spa_list_for_each_safe(l, tmp, &captures->links, link)
 		free(l);
-	free(t);
+	free(captures);
 }

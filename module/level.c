@@ -109,5 +109,5 @@ uint32_t pm_level_mean_square(const struct pm_level_format *f, const void *data,
 		sum += s * s;
 	}
 	ms = sum / (double)count;
-	return ms >= 1.0 ? UINT32_MAX : (uint32_t)(ms * 4294967296.0);
+	return ms >= 1.0 ? UINT32_MAX : (uint32_t)(ms * PM_LEVEL_Q32_ONE);
 }

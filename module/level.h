@@ -34,6 +34,9 @@ struct pm_level_format {
 void pm_level_for_audio_format(uint32_t format, struct pm_level_format *f);
 void pm_level_for_format_pod(const struct spa_pod *format, struct pm_level_format *f);
 
+/* 1.0 in the Q32 fixed point of pm_level_mean_square() */
+#define PM_LEVEL_Q32_ONE	4294967296.0
+
 /* Mean square of the samples in data, full scale = 1.0, in Q32 fixed point
  * (1.0 saturates to UINT32_MAX). 0 for no samples or an unknown layout.
  * Safe for the data thread: no allocation, no locks, no syscalls. */

@@ -17,8 +17,8 @@
  *  - after process() returns HAVE_DATA (the node is a follower), and
  *  - in our ready() callback (the node drives: it produced its data in
  *    its own timer path and tells impl-node through ready()).
- * Publishing copies the range of the private chunk, or writes silence of
- * that size while muted. Nothing is read back from shared memory, so a
+ * Publishing (guard-cycle.c) copies the range of the private chunk, or
+ * writes silence of that size while muted. Nothing is read back from shared memory, so a
  * client spinning on the buffers, or writing their chunks, sees only what
  * we published.
  *
@@ -44,62 +44,14 @@
 
 #include "level.h"
 #include "node-guard.h"
+#include "node-guard-private.h"
 #include "shadow.h"
 #include "silence.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
 
-/* Enough for 64 channels in dsp mode plus as many monitor ports. An output
- * port beyond this cannot be silenced, so it is refused buffers. */
-#define MAX_PORTS	128
 #define MAX_GUARDS	256
-/* More than audioconvert (32) accepts on a port. */
-#define MAX_BUFFERS	64
-
-struct port {
-	struct spa_io_buffers *io;	/* atomic: NULL while not usable */
-	/* The node's private buffers, each with its real one. The array a
-	 * caller passes to port_use_buffers is only valid during the call
-	 * (remote-node frees it), the buffers themselves stay until the
-	 * next port_use_buffers. */
-	struct pm_shadow_set *set;	/* atomic: NULL while not usable */
-	uint32_t cleared;		/* data thread: engage count of the last full clear */
-	struct pm_silence silence;
-	struct pm_level_format level;
-};
-
-struct pm_guard {
-	struct pw_impl_node *node;
-	struct spa_node *spa_node;
-	const struct spa_node_methods *orig_methods;
-	void *orig_data;
-	struct pm_mute *mute;
-
-	const struct pm_guard_events *events;
-	void *events_data;
-
-	struct spa_hook node_listener;
-
-	/* Shadows the node may still hold though we no longer publish them:
-	 * a port gone from the node's outside can live on inside it (an
-	 * adapter keeps its converter's ports across a PortConfig switch).
-	 * Freed with the node. */
-	struct pm_shadow_set *retired;
-	bool node_gone;
-
-	/* impl-node's callbacks, that ours forward to (atomic) */
-	const struct spa_node_callbacks *fwd;
-	bool callbacks_ours;
-
-	/* data thread adds, main loop takes: the level of what we silenced,
-	 * for the voice-activity decision (one port measured per cycle) */
-	uint64_t level_sum;		/* atomic: sum of Q32 mean squares */
-	uint32_t level_n;		/* atomic: cycles measured */
-
-	uint32_t n_ports;		/* atomic: highest used port id + 1 */
-	struct port ports[MAX_PORTS];
-};
 
 /* Node object -> guard, shared by all module instances in the process. */
 static struct {
@@ -123,7 +75,7 @@ static struct pm_guard *lookup(void *object)
 }
 
 /* The guard whose node calls our callbacks with data. */
-static struct pm_guard *lookup_node(void *data)
+struct pm_guard *pm_guard_find_by_node(void *data)
 {
 	uint32_t i, end = __atomic_load_n(&slots_end, __ATOMIC_ACQUIRE);
 	for (i = 0; i < end; i++) {
@@ -134,14 +86,14 @@ static struct pm_guard *lookup_node(void *data)
 	return NULL;
 }
 
-static int slot_add(void *object, struct pm_guard *g)
+static int slot_add(void *object, struct pm_guard *guard)
 {
 	uint32_t i;
 	for (i = 0; i < MAX_GUARDS; i++) {
 		if (slots[i].object != NULL)
 			continue;
-		__atomic_store_n(&slots[i].guard, g, __ATOMIC_RELAXED);
-		__atomic_store_n(&slots[i].node, (void *)g->node, __ATOMIC_RELAXED);
+		__atomic_store_n(&slots[i].guard, guard, __ATOMIC_RELAXED);
+		__atomic_store_n(&slots[i].node, (void *)guard->node, __ATOMIC_RELAXED);
 		__atomic_store_n(&slots[i].object, object, __ATOMIC_RELEASE);
 		if (i + 1 > slots_end)
 			__atomic_store_n(&slots_end, i + 1, __ATOMIC_RELEASE);
@@ -163,170 +115,55 @@ static void slot_remove(void *object)
 
 /* ---- data thread ---- */
 
-/* The level of what the node produced, while we silence it, read from its
- * private buffer (the part before a wrap). */
-static void measure_plane(struct pm_guard *g, const struct port *p,
-		const struct pm_shadow_plane *pl)
-{
-	uint32_t offset, size;
-
-	if (pl->maxsize == 0)
-		return;
-	offset = pl->priv_chunk->offset % pl->maxsize;
-	size = SPA_MIN(pl->priv_chunk->size, pl->maxsize - offset);
-	if (size == 0)
-		return;
-	__atomic_fetch_add(&g->level_sum,
-			pm_level_mean_square(&p->level, pl->priv + offset, size),
-			__ATOMIC_RELAXED);
-	__atomic_fetch_add(&g->level_n, 1, __ATOMIC_RELAXED);
-}
-
-/* Returns whether the port had a buffer to publish.
- * What consumers read comes from the port's tee (impl-port.c), which only
- * hands on the buffer ids this io carries. PipeWire 1.6's node.reliable /
- * port.reliable selects another tee that passes a buffer on only once a
- * consumer gave the last one back: it moves ids, never data, and a shadow
- * and its real buffer share an id, so what is published here is all any
- * consumer can get. */
-static bool publish_port(struct pm_guard *g, struct port *p, bool muted, uint32_t engage,
-		bool measure)
-{
-	struct spa_io_buffers *io = __atomic_load_n(&p->io, __ATOMIC_ACQUIRE);
-	struct pm_shadow_set *set = __atomic_load_n(&p->set, __ATOMIC_ACQUIRE);
-	const struct pm_shadow *s;
-	uint32_t i, id;
-
-	if (io == NULL || set == NULL)
-		return false;
-
-	if (muted && SPA_UNLIKELY(p->cleared != engage)) {
-		/* first muted cycle: no unmuted audio stays in any buffer */
-		for (i = 0; i < set->n_buffers; i++)
-			pm_shadow_clear_real(&set->shadows[i], &p->silence);
-		p->cleared = engage;
-	}
-
-	id = io->buffer_id;
-	if (id >= set->n_buffers)
-		return false;
-	s = &set->shadows[id];
-	if (muted && measure && s->n_planes > 0 && p->level.kind != PM_LEVEL_NONE)
-		measure_plane(g, p, &s->planes[0]);
-	pm_shadow_publish(s, muted ? &p->silence : NULL);
-	return true;
-}
-
-static inline void publish_outputs(struct pm_guard *g)
-{
-	uint32_t i, n_ports, engage;
-	bool muted, measure = true;
-
-	muted = __atomic_load_n(&g->mute->muted, __ATOMIC_ACQUIRE);
-	engage = __atomic_load_n(&g->mute->engage, __ATOMIC_ACQUIRE);
-	n_ports = __atomic_load_n(&g->n_ports, __ATOMIC_ACQUIRE);
-	for (i = 0; i < n_ports; i++)
-		if (publish_port(g, &g->ports[i], muted, engage, measure))
-			measure = false;
-}
-
-/* impl-node's callbacks: one static table in libpipewire for all nodes,
- * learned from a node of our own (learn_impl_callbacks); the data of each
- * node's callbacks is its pw_impl_node. */
-static const struct spa_node_callbacks *impl_callbacks;
-
-/* the callbacks to forward to for the node of guard g (NULL: not ours) */
-static inline const struct spa_node_callbacks *forward_of(struct pm_guard *g)
-{
-	return g ? __atomic_load_n(&g->fwd, __ATOMIC_ACQUIRE) :
-		__atomic_load_n(&impl_callbacks, __ATOMIC_ACQUIRE);
-}
-
-static inline const struct spa_node_callbacks *forward_to(void *data)
-{
-	return forward_of(lookup_node(data));
-}
-
-static int guard_ready(void *data, int status)
-{
-	/* one lookup per cycle: the guard both publishes and forwards */
-	struct pm_guard *g = lookup_node(data);
-	const struct spa_node_callbacks *cb;
-
-	/* a driver produced its cycle: publish it before impl-node runs the
-	 * output mix and wakes the consumers */
-	if (SPA_LIKELY(g != NULL) && status >= 0 && (status & SPA_STATUS_HAVE_DATA))
-		publish_outputs(g);
-	cb = forward_of(g);
-	return cb && cb->ready ? cb->ready(data, status) : 0;
-}
-
-static int guard_cb_reuse_buffer(void *data, uint32_t port_id, uint32_t buffer_id)
-{
-	const struct spa_node_callbacks *cb = forward_to(data);
-	return cb && cb->reuse_buffer ? cb->reuse_buffer(data, port_id, buffer_id) : 0;
-}
-
-static int guard_xrun(void *data, uint64_t trigger, uint64_t delay, struct spa_pod *info)
-{
-	const struct spa_node_callbacks *cb = forward_to(data);
-	return cb && cb->xrun ? cb->xrun(data, trigger, delay, info) : 0;
-}
-
-static const struct spa_node_callbacks guard_callbacks = {
-	SPA_VERSION_NODE_CALLBACKS,
-	.ready = guard_ready,
-	.reuse_buffer = guard_cb_reuse_buffer,
-	.xrun = guard_xrun,
-};
-
-#define CALL(g,method,...)						\
-	((g)->orig_methods->method ?					\
-	 (g)->orig_methods->method((g)->orig_data, ##__VA_ARGS__) :	\
+#define CALL(guard,method,...)							\
+	((guard)->orig_methods->method ?					\
+	 (guard)->orig_methods->method((guard)->orig_data, ##__VA_ARGS__) :	\
 	 -ENOTSUP)
-
-#define GUARD_OR_RETURN(g,object)					\
-	struct pm_guard *g = lookup(object);				\
-	if (SPA_UNLIKELY(g == NULL))					\
-		return -EIO;
 
 static int guard_process(void *object)
 {
-	GUARD_OR_RETURN(g, object);
-	int res = CALL(g, process);
+	struct pm_guard *guard = lookup(object);
+	int res;
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	res = CALL(guard, process);
 	if (res >= 0 && (res & SPA_STATUS_HAVE_DATA))
-		publish_outputs(g);
+		pm_guard_publish_outputs(guard);
 	return res;
 }
 
 static int guard_port_reuse_buffer(void *object, uint32_t port_id, uint32_t buffer_id)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, port_reuse_buffer, port_id, buffer_id);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, port_reuse_buffer, port_id, buffer_id);
 }
 
 /* ---- main thread ---- */
 
-static struct port *output_port(struct pm_guard *g, enum spa_direction direction,
+static struct port *output_port(struct pm_guard *guard, enum spa_direction direction,
 		uint32_t port_id)
 {
 	if (direction != SPA_DIRECTION_OUTPUT || port_id >= MAX_PORTS)
 		return NULL;
-	return &g->ports[port_id];
+	return &guard->ports[port_id];
 }
 
-static void port_touch(struct pm_guard *g, uint32_t port_id)
+static void port_touch(struct pm_guard *guard, uint32_t port_id)
 {
-	if (port_id + 1 > g->n_ports)
-		__atomic_store_n(&g->n_ports, port_id + 1, __ATOMIC_RELEASE);
+	if (port_id + 1 > guard->n_ports)
+		__atomic_store_n(&guard->n_ports, port_id + 1, __ATOMIC_RELEASE);
 }
 
-static void retire(struct pm_guard *g, struct pm_shadow_set *set)
+static void retire(struct pm_guard *guard, struct pm_shadow_set *set)
 {
 	if (set == NULL)
 		return;
-	set->next = g->retired;
-	g->retired = set;
+	set->next = guard->retired;
+	guard->retired = set;
 }
 
 static void free_list(struct pm_shadow_set *set)
@@ -340,22 +177,25 @@ static void free_list(struct pm_shadow_set *set)
 
 /* Stop publishing on the port. Its shadows are kept: the node may still
  * write into them. */
-static void port_clear(struct pm_guard *g, struct port *p)
+static void port_clear(struct pm_guard *guard, struct port *p)
 {
 	struct pm_shadow_set *set;
 
 	__atomic_store_n(&p->io, NULL, __ATOMIC_RELEASE);
 	set = __atomic_exchange_n(&p->set, NULL, __ATOMIC_ACQ_REL);
 	/* the data thread may be publishing from it */
-	pm_guard_sync(g);
-	retire(g, set);
+	pm_guard_sync(guard);
+	retire(guard, set);
 }
 
 static int guard_add_listener(void *object, struct spa_hook *listener,
 		const struct spa_node_events *events, void *data)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, add_listener, listener, events, data);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, add_listener, listener, events, data);
 }
 
 /* impl-node sets its callbacks once, before we guard the node, and clears
@@ -363,79 +203,111 @@ static int guard_add_listener(void *object, struct spa_hook *listener,
 static int guard_set_callbacks(void *object, const struct spa_node_callbacks *callbacks,
 		void *data)
 {
-	GUARD_OR_RETURN(g, object);
-	if (callbacks == NULL || data != (void *)g->node) {
-		g->callbacks_ours = false;
-		__atomic_store_n(&g->fwd, NULL, __ATOMIC_RELEASE);
-		return CALL(g, set_callbacks, callbacks, data);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	if (callbacks == NULL || data != (void *)guard->node) {
+		guard->callbacks_ours = false;
+		__atomic_store_n(&guard->fwd, NULL, __ATOMIC_RELEASE);
+		return CALL(guard, set_callbacks, callbacks, data);
 	}
-	__atomic_store_n(&g->fwd, callbacks, __ATOMIC_RELEASE);
-	g->callbacks_ours = true;
-	return CALL(g, set_callbacks, &guard_callbacks, data);
+	__atomic_store_n(&guard->fwd, callbacks, __ATOMIC_RELEASE);
+	guard->callbacks_ours = true;
+	return CALL(guard, set_callbacks, &pm_guard_callbacks, data);
 }
 
 static int guard_sync(void *object, int seq)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, sync, seq);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, sync, seq);
 }
 
 static int guard_enum_params(void *object, int seq, uint32_t id, uint32_t start,
 		uint32_t max, const struct spa_pod *filter)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, enum_params, seq, id, start, max, filter);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, enum_params, seq, id, start, max, filter);
 }
 
 static int guard_set_param(void *object, uint32_t id, uint32_t flags,
 		const struct spa_pod *param)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, set_param, id, flags, param);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, set_param, id, flags, param);
 }
 
 static int guard_set_io(void *object, uint32_t id, void *data, size_t size)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, set_io, id, data, size);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, set_io, id, data, size);
 }
 
 static int guard_send_command(void *object, const struct spa_command *command)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, send_command, command);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, send_command, command);
 }
 
 static int guard_add_port(void *object, enum spa_direction direction, uint32_t port_id,
 		const struct spa_dict *props)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, add_port, direction, port_id, props);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, add_port, direction, port_id, props);
 }
 
 static int guard_remove_port(void *object, enum spa_direction direction, uint32_t port_id)
 {
-	GUARD_OR_RETURN(g, object);
-	struct port *p = output_port(g, direction, port_id);
-	if (p != NULL)
-		port_clear(g, p);
-	return CALL(g, remove_port, direction, port_id);
+	struct pm_guard *guard = lookup(object);
+	struct port *p;
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	if ((p = output_port(guard, direction, port_id)) != NULL)
+		port_clear(guard, p);
+	return CALL(guard, remove_port, direction, port_id);
 }
 
 static int guard_port_enum_params(void *object, int seq, enum spa_direction direction,
 		uint32_t port_id, uint32_t id, uint32_t start, uint32_t max,
 		const struct spa_pod *filter)
 {
-	GUARD_OR_RETURN(g, object);
-	return CALL(g, port_enum_params, seq, direction, port_id, id, start, max, filter);
+	struct pm_guard *guard = lookup(object);
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	return CALL(guard, port_enum_params, seq, direction, port_id, id, start, max, filter);
 }
 
 static int guard_port_set_param(void *object, enum spa_direction direction, uint32_t port_id,
 		uint32_t id, uint32_t flags, const struct spa_pod *param)
 {
-	GUARD_OR_RETURN(g, object);
-	struct port *p = output_port(g, direction, port_id);
-	int res = CALL(g, port_set_param, direction, port_id, id, flags, param);
+	struct pm_guard *guard = lookup(object);
+	struct port *p;
+	int res;
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	p = output_port(guard, direction, port_id);
+	res = CALL(guard, port_set_param, direction, port_id, id, flags, param);
 
 	if (p != NULL && id == SPA_PARAM_Format && res >= 0) {
 		struct pm_silence s;
@@ -445,7 +317,7 @@ static int guard_port_set_param(void *object, enum spa_direction direction, uint
 		p->silence = s;
 		p->level = l;
 		pw_log_debug("%p: port %u format set, silence stride:%u zero:%u",
-				g, port_id, s.stride, s.zero);
+				guard, port_id, s.stride, s.zero);
 	}
 	return res;
 }
@@ -454,10 +326,14 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 		uint32_t port_id, uint32_t flags, struct spa_buffer **buffers,
 		uint32_t n_buffers)
 {
-	GUARD_OR_RETURN(g, object);
-	struct port *p = output_port(g, direction, port_id);
+	struct pm_guard *guard = lookup(object);
 	struct pm_shadow_set *set = NULL, *old;
+	struct port *p;
 	int res;
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	p = output_port(guard, direction, port_id);
 
 	if (direction == SPA_DIRECTION_OUTPUT && n_buffers > 0) {
 		/* what we cannot shadow must not carry audio */
@@ -465,7 +341,7 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 			pw_log_error("%p: output port %u with %u buffers is beyond what "
 					"privacy-mute can guard (%u ports, %u buffers): "
 					"refusing its buffers",
-					g, port_id, n_buffers, MAX_PORTS, MAX_BUFFERS);
+					guard, port_id, n_buffers, MAX_PORTS, MAX_BUFFERS);
 			return -ENOSPC;
 		}
 		/* The node would allocate the shared memory itself and write
@@ -475,14 +351,14 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 		if (flags & SPA_NODE_BUFFERS_FLAG_ALLOC) {
 			pw_log_error("%p: output port %u wants to allocate its own buffers, "
 					"which privacy-mute cannot shadow: refusing them",
-					g, port_id);
+					guard, port_id);
 			return -ENOTSUP;
 		}
 		/* main thread: the data thread only copies */
 		if ((set = pm_shadow_set_new(buffers, n_buffers)) == NULL) {
 			res = -errno;
 			pw_log_error("%p: cannot shadow the %u buffers of output port %u "
-					"(unmapped memory or %u+ planes): %s", g, n_buffers,
+					"(unmapped memory or %u+ planes): %s", guard, n_buffers,
 					port_id, PM_SHADOW_MAX_DATAS, spa_strerror(res));
 			return res;
 		}
@@ -490,10 +366,10 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 	old = p ? __atomic_exchange_n(&p->set, NULL, __ATOMIC_ACQ_REL) : NULL;
 	if (old != NULL) {
 		/* the data thread may be publishing from the old set */
-		pm_guard_sync(g);
+		pm_guard_sync(guard);
 	}
 
-	res = CALL(g, port_use_buffers, direction, port_id, flags,
+	res = CALL(guard, port_use_buffers, direction, port_id, flags,
 			set ? set->buffers : buffers, n_buffers);
 
 	if (p == NULL)
@@ -501,7 +377,7 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 	if (res < 0) {
 		/* the node may still hold what it had, not what it refused */
 		pm_shadow_set_free(set);
-		retire(g, old);
+		retire(guard, old);
 		return res;
 	}
 	/* the node has let go of the old shadows of this port */
@@ -509,7 +385,7 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 	if (set != NULL) {
 		p->cleared = 0;
 		__atomic_store_n(&p->set, set, __ATOMIC_RELEASE);
-		port_touch(g, port_id);
+		port_touch(guard, port_id);
 	}
 	return res;
 }
@@ -517,24 +393,28 @@ static int guard_port_use_buffers(void *object, enum spa_direction direction,
 static int guard_port_set_io(void *object, enum spa_direction direction, uint32_t port_id,
 		uint32_t id, void *data, size_t size)
 {
-	GUARD_OR_RETURN(g, object);
-	struct port *p = id == SPA_IO_Buffers ? output_port(g, direction, port_id) : NULL;
+	struct pm_guard *guard = lookup(object);
+	struct port *p;
 	int res;
+
+	if (SPA_UNLIKELY(guard == NULL))
+		return -EIO;
+	p = id == SPA_IO_Buffers ? output_port(guard, direction, port_id) : NULL;
 
 	if (id == SPA_IO_Buffers && direction == SPA_DIRECTION_OUTPUT &&
 	    p == NULL && data != NULL) {
 		pw_log_error("%p: output port %u is beyond the %u ports privacy-mute can "
-				"silence: refusing its io", g, port_id, MAX_PORTS);
+				"silence: refusing its io", guard, port_id, MAX_PORTS);
 		return -ENOSPC;
 	}
 	if (p != NULL)
 		__atomic_store_n(&p->io, NULL, __ATOMIC_RELEASE);
 
-	res = CALL(g, port_set_io, direction, port_id, id, data, size);
+	res = CALL(guard, port_set_io, direction, port_id, id, data, size);
 
 	if (p != NULL && res >= 0 && data != NULL && size >= sizeof(struct spa_io_buffers)) {
 		__atomic_store_n(&p->io, (struct spa_io_buffers *)data, __ATOMIC_RELEASE);
-		port_touch(g, port_id);
+		port_touch(guard, port_id);
 	}
 	return res;
 }
@@ -560,22 +440,22 @@ static const struct spa_node_methods guard_methods = {
 
 static void node_destroy(void *data)
 {
-	struct pm_guard *g = data;
-	g->node_gone = true;
-	if (g->events && g->events->destroyed)
-		g->events->destroyed(g->events_data, g);
-	pm_guard_destroy(g);
+	struct pm_guard *guard = data;
+	guard->node_gone = true;
+	if (guard->events && guard->events->destroyed)
+		guard->events->destroyed(guard->events_data, guard);
+	pm_guard_destroy(guard);
 }
 
 static void node_port_removed(void *data, struct pw_impl_port *port)
 {
-	struct pm_guard *g = data;
-	struct port *p = output_port(g, (enum spa_direction)pw_impl_port_get_direction(port),
+	struct pm_guard *guard = data;
+	struct port *p = output_port(guard, (enum spa_direction)pw_impl_port_get_direction(port),
 			pw_impl_port_get_id(port));
 	if (p == NULL)
 		return;
 	/* the port's io and buffers are freed after this event */
-	port_clear(g, p);
+	port_clear(guard, p);
 }
 
 static const struct pw_impl_node_events node_events = {
@@ -588,7 +468,7 @@ static const struct pw_impl_node_rt_events barrier_events = {
 	PW_VERSION_IMPL_NODE_RT_EVENTS,
 };
 
-void pm_guard_sync(struct pm_guard *g)
+void pm_guard_sync(struct pm_guard *guard)
 {
 	struct spa_hook barrier;
 
@@ -605,71 +485,8 @@ void pm_guard_sync(struct pm_guard *g)
 	 * Called from the data thread itself, both versions run at once,
 	 * which is no barrier, and this is never called there. */
 	spa_zero(barrier);
-	pw_impl_node_add_rt_listener(g->node, &barrier, &barrier_events, NULL);
-	pw_impl_node_remove_rt_listener(g->node, &barrier);
-}
-
-/* impl-node installs its spa_node_callbacks in
- * pw_impl_node_set_implementation(), before any guard exists, and offers
- * no way to read them. Let it install them on a node of our own, never
- * registered, whose set_callbacks keeps what it is given. */
-struct probe {
-	struct spa_node node;
-	struct spa_hook_list hooks;
-	const struct spa_node_callbacks *callbacks;
-	void *data;
-};
-
-static int probe_add_listener(void *object, struct spa_hook *listener,
-		const struct spa_node_events *events, void *data)
-{
-	struct probe *p = object;
-	spa_hook_list_append(&p->hooks, listener, events, data);
-	return 0;
-}
-
-static int probe_set_callbacks(void *object, const struct spa_node_callbacks *callbacks,
-		void *data)
-{
-	struct probe *p = object;
-	if (callbacks != NULL) {
-		p->callbacks = callbacks;
-		p->data = data;
-	}
-	return 0;
-}
-
-/* destroying the node suspends it */
-static int probe_send_command(void *object, const struct spa_command *command)
-{
-	return 0;
-}
-
-static const struct spa_node_methods probe_methods = {
-	SPA_VERSION_NODE_METHODS,
-	.add_listener = probe_add_listener,
-	.set_callbacks = probe_set_callbacks,
-	.send_command = probe_send_command,
-};
-
-static const struct spa_node_callbacks *learn_impl_callbacks(struct pw_context *context)
-{
-	struct pw_impl_node *node;
-	struct probe p;
-	bool ok;
-
-	spa_zero(p);
-	spa_hook_list_init(&p.hooks);
-	p.node.iface = SPA_INTERFACE_INIT(SPA_TYPE_INTERFACE_Node, SPA_VERSION_NODE,
-			&probe_methods, &p);
-	node = pw_context_create_node(context,
-			pw_properties_new(PW_KEY_NODE_NAME, "privacy-mute.probe", NULL), 0);
-	if (node == NULL)
-		return NULL;
-	pw_impl_node_set_implementation(node, &p.node);
-	ok = p.data == (void *)node && p.callbacks != NULL && p.callbacks->ready != NULL;
-	pw_impl_node_destroy(node);
-	return ok ? p.callbacks : NULL;
+	pw_impl_node_add_rt_listener(guard->node, &barrier, &barrier_events, NULL);
+	pw_impl_node_remove_rt_listener(guard->node, &barrier);
 }
 
 struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
@@ -677,7 +494,7 @@ struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
 {
 	struct spa_node *spa_node = pw_impl_node_get_implementation(node);
 	const struct spa_node_callbacks *cb;
-	struct pm_guard *g;
+	struct pm_guard *guard;
 	uint32_t i;
 	int res;
 
@@ -689,34 +506,31 @@ struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
 		errno = EEXIST;
 		return NULL;
 	}
-	if ((cb = __atomic_load_n(&impl_callbacks, __ATOMIC_ACQUIRE)) == NULL) {
-		if ((cb = learn_impl_callbacks(pw_impl_node_get_context(node))) == NULL) {
-			pw_log_error("cannot learn impl-node's node callbacks");
-			errno = ENOTSUP;
-			return NULL;
-		}
-		__atomic_store_n(&impl_callbacks, cb, __ATOMIC_RELEASE);
+	if ((cb = pm_guard_impl_callbacks(pw_impl_node_get_context(node))) == NULL) {
+		pw_log_error("cannot learn impl-node's node callbacks");
+		errno = ENOTSUP;
+		return NULL;
 	}
-	if ((g = calloc(1, sizeof(*g))) == NULL)
+	if ((guard = calloc(1, sizeof(*guard))) == NULL)
 		return NULL;
 
-	g->node = node;
-	g->spa_node = spa_node;
-	g->orig_methods = spa_node->iface.cb.funcs;
-	g->orig_data = spa_node->iface.cb.data;
-	g->mute = mute;
-	g->events = events;
-	g->events_data = data;
-	g->fwd = cb;
+	guard->node = node;
+	guard->spa_node = spa_node;
+	guard->orig_methods = spa_node->iface.cb.funcs;
+	guard->orig_data = spa_node->iface.cb.data;
+	guard->mute = mute;
+	guard->events = events;
+	guard->events_data = data;
+	guard->fwd = cb;
 	for (i = 0; i < MAX_PORTS; i++)
-		g->ports[i].silence = PM_SILENCE_ZERO;
+		guard->ports[i].silence = PM_SILENCE_ZERO;
 
-	if ((res = slot_add(g->orig_data, g)) < 0) {
-		free(g);
+	if ((res = slot_add(guard->orig_data, guard)) < 0) {
+		free(guard);
 		errno = -res;
 		return NULL;
 	}
-	pw_impl_node_add_listener(node, &g->node_listener, &node_events, g);
+	pw_impl_node_add_listener(node, &guard->node_listener, &node_events, guard);
 
 	/* one aligned pointer store: callers see either table, both work */
 	__atomic_store_n(&spa_node->iface.cb.funcs, (const void *)&guard_methods,
@@ -728,14 +542,14 @@ struct pm_guard *pm_guard_new(struct pw_impl_node *node, struct pm_mute *mute,
 	 * stays the pw_impl_node, and a ready() that reads the old table
 	 * goes to impl-node directly, with nothing to publish yet (the node
 	 * gets shadows only from its next port_use_buffers). */
-	if (g->orig_methods->set_callbacks != NULL &&
-	    g->orig_methods->set_callbacks(g->orig_data, &guard_callbacks, node) >= 0)
-		g->callbacks_ours = true;
+	if (guard->orig_methods->set_callbacks != NULL &&
+	    guard->orig_methods->set_callbacks(guard->orig_data, &pm_guard_callbacks, node) >= 0)
+		guard->callbacks_ours = true;
 	else
 		pw_log_warn("%p: cannot install callbacks: a driver's output "
-				"stays unpublished", g);
-	pm_guard_sync(g);
-	return g;
+				"stays unpublished", guard);
+	pm_guard_sync(guard);
+	return guard;
 }
 
 /* A node that keeps running without its guard still writes into the
@@ -754,67 +568,56 @@ static void orphan(struct pm_shadow_set *set)
 	}
 }
 
-void pm_guard_destroy(struct pm_guard *g)
+void pm_guard_destroy(struct pm_guard *guard)
 {
 	uint32_t i;
 
-	if (g->callbacks_ours) {
-		const struct spa_node_callbacks *fwd = __atomic_load_n(&g->fwd, __ATOMIC_ACQUIRE);
-		g->orig_methods->set_callbacks(g->orig_data, fwd, fwd ? (void *)g->node : NULL);
+	if (guard->callbacks_ours) {
+		const struct spa_node_callbacks *fwd = __atomic_load_n(&guard->fwd, __ATOMIC_ACQUIRE);
+		guard->orig_methods->set_callbacks(guard->orig_data, fwd, fwd ? (void *)guard->node : NULL);
 	}
-	if (g->spa_node->iface.cb.funcs == &guard_methods)
-		__atomic_store_n(&g->spa_node->iface.cb.funcs, (const void *)g->orig_methods,
+	if (guard->spa_node->iface.cb.funcs == &guard_methods)
+		__atomic_store_n(&guard->spa_node->iface.cb.funcs, (const void *)guard->orig_methods,
 				__ATOMIC_RELEASE);
 	else
 		pw_log_warn("%p: node methods were replaced by someone else, "
-				"leaving them as they are", g);
+				"leaving them as they are", guard);
 
-	spa_hook_remove(&g->node_listener);
+	spa_hook_remove(&guard->node_listener);
 	/* blocking on the node's data loop: no thread is in our code after */
-	pm_guard_sync(g);
-	slot_remove(g->orig_data);
+	pm_guard_sync(guard);
+	slot_remove(guard->orig_data);
 
 	for (i = 0; i < MAX_PORTS; i++) {
-		struct pm_shadow_set *set = g->ports[i].set;
+		struct pm_shadow_set *set = guard->ports[i].set;
 		if (set == NULL)
 			continue;
-		if (!g->node_gone)
+		if (!guard->node_gone)
 			pw_log_warn("%p: port %u keeps its private buffers until it "
-					"renegotiates: its consumers get no new data", g, i);
-		retire(g, set);
+					"renegotiates: its consumers get no new data", guard, i);
+		retire(guard, set);
 	}
 	/* a destroyed node was suspended and stopped before: it runs no more */
-	if (g->node_gone)
-		free_list(g->retired);
+	if (guard->node_gone)
+		free_list(guard->retired);
 	else
-		orphan(g->retired);
-	free(g);
+		orphan(guard->retired);
+	free(guard);
 }
 
-bool pm_guard_is_shadowing(struct pm_guard *g)
+bool pm_guard_is_shadowing(struct pm_guard *guard)
 {
 	uint32_t i;
 
-	if (g->node_gone)
+	if (guard->node_gone)
 		return false;
 	for (i = 0; i < MAX_PORTS; i++)
-		if (g->ports[i].set != NULL)
+		if (guard->ports[i].set != NULL)
 			return true;
 	return false;
 }
 
-struct pw_impl_node *pm_guard_get_node(struct pm_guard *g)
+struct pw_impl_node *pm_guard_get_node(struct pm_guard *guard)
 {
-	return g->node;
-}
-
-uint32_t pm_guard_take_level(struct pm_guard *g, double *mean_square)
-{
-	uint32_t n = __atomic_exchange_n(&g->level_n, 0, __ATOMIC_RELAXED);
-	uint64_t sum = __atomic_exchange_n(&g->level_sum, 0, __ATOMIC_RELAXED);
-
-	/* the two are taken apart: a cycle may fall in between, which
-	 * moves one measure to the next interval at most */
-	*mean_square = n ? (double)sum / n / 4294967296.0 : 0.0;
-	return n;
+	return guard->node;
 }

@@ -15,6 +15,7 @@
 #include "classify.h"
 #include "options.h"
 #include "own-nodes.h"
+#include "private-core.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
@@ -25,43 +26,37 @@ struct entry {
 	enum { CLIENT, FACTORY, NODE } type;
 	uint32_t client_id;	/* nodes: SPA_ID_INVALID none */
 	uint32_t factory_id;	/* nodes: as the node's properties say */
-	bool makes_nodes;	/* factories: one that makes nodes in the daemon */
 	char *name;
 	char *media_class;	/* nodes */
 };
 
 struct pm_own_nodes {
-	struct pw_context *context;
-	struct spa_hook context_listener;
-	struct pw_core *core;
-	struct spa_hook core_listener;
-	struct pw_registry *registry;
-	struct spa_hook registry_listener;
+	struct pm_private_core connection;
 	struct spa_list entries;
 	const struct pm_own_nodes_events *events;
 	void *data;
 	pid_t pid;
 };
 
-static struct entry *find(struct pm_own_nodes *o, uint32_t id)
+static struct entry *find(struct pm_own_nodes *own_nodes, uint32_t id)
 {
 	struct entry *e;
-	spa_list_for_each(e, &o->entries, link)
+	spa_list_for_each(e, &own_nodes->entries, link)
 		if (e->id == id)
 			return e;
 	return NULL;
 }
 
-static void changed(struct pm_own_nodes *o)
+static void changed(struct pm_own_nodes *own_nodes)
 {
-	if (o->events && o->events->changed)
-		o->events->changed(o->data);
+	if (own_nodes->events && own_nodes->events->changed)
+		own_nodes->events->changed(own_nodes->data);
 }
 
 static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		const char *type, uint32_t version, const struct spa_dict *props)
 {
-	struct pm_own_nodes *o = data;
+	struct pm_own_nodes *own_nodes = data;
 	struct entry *e;
 	const char *str;
 
@@ -69,7 +64,7 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		return;
 	if (spa_streq(type, PW_TYPE_INTERFACE_Client)) {
 		str = spa_dict_lookup(props, PW_KEY_SEC_PID);
-		if (str == NULL || atoi(str) != o->pid)
+		if (str == NULL || atoi(str) != own_nodes->pid)
 			return;
 		if ((e = calloc(1, sizeof(*e))) == NULL)
 			return;
@@ -108,14 +103,14 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 	} else {
 		return;
 	}
-	spa_list_append(&o->entries, &e->link);
-	changed(o);
+	spa_list_append(&own_nodes->entries, &e->link);
+	changed(own_nodes);
 }
 
 static void registry_global_remove(void *data, uint32_t id)
 {
-	struct pm_own_nodes *o = data;
-	struct entry *e = find(o, id);
+	struct pm_own_nodes *own_nodes = data;
+	struct entry *e = find(own_nodes, id);
 
 	if (e == NULL)
 		return;
@@ -123,7 +118,7 @@ static void registry_global_remove(void *data, uint32_t id)
 	free(e->name);
 	free(e->media_class);
 	free(e);
-	changed(o);
+	changed(own_nodes);
 }
 
 static const struct pw_registry_events registry_events = {
@@ -132,93 +127,52 @@ static const struct pw_registry_events registry_events = {
 	.global_remove = registry_global_remove,
 };
 
-static void core_error(void *data, uint32_t id, int seq, int res, const char *message)
-{
-	if (id == PW_ID_CORE && res == -EPIPE)
-		pw_log_warn("lost the connection that lists our own nodes: %s", message);
-}
-
-static const struct pw_core_events core_events = {
-	PW_VERSION_CORE_EVENTS,
-	.error = core_error,
-};
-
-static void disconnect(struct pm_own_nodes *o)
-{
-	if (o->core == NULL)
-		return;
-	spa_hook_remove(&o->registry_listener);
-	pw_proxy_destroy((struct pw_proxy *)o->registry);
-	spa_hook_remove(&o->core_listener);
-	pw_core_disconnect(o->core);
-	o->core = NULL;
-}
-
-/* pw_context_destroy() disconnects (and frees) every core before it
- * destroys the modules: let go of ours first. */
-static void context_destroy(void *data)
-{
-	disconnect(data);
-}
-
-static const struct pw_context_events context_events = {
-	PW_VERSION_CONTEXT_EVENTS,
-	.destroy = context_destroy,
-};
-
 struct pm_own_nodes *pm_own_nodes_new(struct pw_context *context,
 		const struct pm_own_nodes_events *events, void *data)
 {
-	struct pm_own_nodes *o = calloc(1, sizeof(*o));
+	struct pm_own_nodes *own_nodes = calloc(1, sizeof(*own_nodes));
+	int res;
 
-	if (o == NULL)
+	if (own_nodes == NULL)
 		return NULL;
-	o->context = context;
-	o->events = events;
-	o->data = data;
-	o->pid = getpid();
-	spa_list_init(&o->entries);
+	own_nodes->events = events;
+	own_nodes->data = data;
+	own_nodes->pid = getpid();
+	spa_list_init(&own_nodes->entries);
 
-	o->core = pw_context_connect(context, NULL, 0);
-	if (o->core == NULL)
-		goto error;
-	pw_core_add_listener(o->core, &o->core_listener, &core_events, o);
-	o->registry = pw_core_get_registry(o->core, PW_VERSION_REGISTRY, 0);
-	if (o->registry == NULL)
-		goto error_core;
-	pw_registry_add_listener(o->registry, &o->registry_listener, &registry_events, o);
-	pw_context_add_listener(context, &o->context_listener, &context_events, o);
-	return o;
-
-error_core:
-	spa_hook_remove(&o->core_listener);
-	pw_core_disconnect(o->core);
-error:
-	free(o);
-	return NULL;
+	pm_private_core_init(&own_nodes->connection, context, "lists our own nodes", NULL,
+			own_nodes);
+	res = pm_private_core_connect(&own_nodes->connection, NULL, false, &registry_events);
+	if (res < 0) {
+		pm_private_core_clear(&own_nodes->connection);
+		free(own_nodes);
+		errno = -res;
+		return NULL;
+	}
+	return own_nodes;
 }
 
-void pm_own_nodes_for_each_capture(struct pm_own_nodes *o,
+void pm_own_nodes_for_each_capture(struct pm_own_nodes *own_nodes,
 		void (*func)(void *data, uint32_t id, const char *name, const char *media_class),
 		void *data)
 {
 	struct entry *e;
 
-	spa_list_for_each(e, &o->entries, link)
+	spa_list_for_each(e, &own_nodes->entries, link)
 		if (e->type == NODE)
 			func(data, e->id, e->name, e->media_class);
 }
 
-uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
+uint32_t pm_own_nodes_for_each(struct pm_own_nodes *own_nodes,
 		bool (*func)(void *data, uint32_t id, const char *name), void *data)
 {
 	struct entry *e, *c, *f;
 	uint32_t n = 0;
 
-	spa_list_for_each(e, &o->entries, link) {
+	spa_list_for_each(e, &own_nodes->entries, link) {
 		if (e->type != NODE || e->client_id == SPA_ID_INVALID)
 			continue;
-		c = find(o, e->client_id);
+		c = find(own_nodes, e->client_id);
 		if (c == NULL || c->type != CLIENT)
 			continue;
 		/* client.id on an exported node comes from client-node.c,
@@ -229,7 +183,7 @@ uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
 		 * WirePlumber creates, say): those run in the daemon and its
 		 * enforcer guards them. An exported node carries whatever
 		 * factory.id its maker had here, if any. */
-		f = find(o, e->factory_id);
+		f = find(own_nodes, e->factory_id);
 		if (f != NULL && f->type == FACTORY)
 			continue;
 		if (func(data, e->id, e->name))
@@ -238,18 +192,17 @@ uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
 	return n;
 }
 
-void pm_own_nodes_destroy(struct pm_own_nodes *o)
+void pm_own_nodes_destroy(struct pm_own_nodes *own_nodes)
 {
 	struct entry *e, *t;
 
-	spa_hook_remove(&o->context_listener);
-	disconnect(o);
-	spa_list_for_each_safe(e, t, &o->entries, link) {
+	pm_private_core_clear(&own_nodes->connection);
+	spa_list_for_each_safe(e, t, &own_nodes->entries, link) {
 		free(e->name);
 		free(e->media_class);
 		free(e);
 	}
-	free(o);
+	free(own_nodes);
 }
 
 struct find_data {
@@ -265,10 +218,10 @@ static bool find_name(void *data, uint32_t id, const char *name)
 	return false;
 }
 
-uint32_t pm_own_nodes_find(struct pm_own_nodes *o, const char *name)
+uint32_t pm_own_nodes_find(struct pm_own_nodes *own_nodes, const char *name)
 {
 	struct find_data f = { .name = name, .id = SPA_ID_INVALID };
 	if (name != NULL)
-		pm_own_nodes_for_each(o, find_name, &f);
+		pm_own_nodes_for_each(own_nodes, find_name, &f);
 	return f.id;
 }

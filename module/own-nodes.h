@@ -31,16 +31,16 @@ struct pm_own_nodes *pm_own_nodes_new(struct pw_context *context,
 		const struct pm_own_nodes_events *events, void *data);
 /* call func for each capture node of the graph (media.class, or the SPA
  * factory that runs it: pm_node_captures), wherever it is hosted */
-void pm_own_nodes_for_each_capture(struct pm_own_nodes *o,
+void pm_own_nodes_for_each_capture(struct pm_own_nodes *own_nodes,
 		void (*func)(void *data, uint32_t id, const char *name, const char *media_class),
 		void *data);
 /* call func for each capture node hosted in this process; returns how
  * many calls returned true */
-uint32_t pm_own_nodes_for_each(struct pm_own_nodes *o,
+uint32_t pm_own_nodes_for_each(struct pm_own_nodes *own_nodes,
 		bool (*func)(void *data, uint32_t id, const char *name), void *data);
 /* the daemon's id of the capture node NAME hosted in this process, or
  * SPA_ID_INVALID */
-uint32_t pm_own_nodes_find(struct pm_own_nodes *o, const char *name);
-void pm_own_nodes_destroy(struct pm_own_nodes *o);
+uint32_t pm_own_nodes_find(struct pm_own_nodes *own_nodes, const char *name);
+void pm_own_nodes_destroy(struct pm_own_nodes *own_nodes);
 
 #endif

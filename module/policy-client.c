@@ -31,8 +31,10 @@
 
 #include <pipewire/pipewire.h>
 
+#include "match-rules.h"
 #include "owner-check.h"
 #include "policy-client.h"
+#include "policy-client-private.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
@@ -40,47 +42,20 @@ PW_LOG_TOPIC_EXTERN(pm_log_topic);
 #define RETRY_SEC	2
 #define CALL_TIMEOUT_MS	5000
 
-struct pm_policy_client {
-	struct pw_context *context;
-	struct pw_loop *loop;
-	enum pm_bus bus;
-	const struct pm_policy_client_events *events;
-	void *events_data;
 
-	struct spa_dbus *dbus;
-	struct spa_dbus_connection *dbus_connection;
-	struct spa_hook connection_listener;
-	DBusConnection *conn;
-	bool filter_added;
+static void connect_bus(struct pm_policy_client *client);
+static void register_enforcer(struct pm_policy_client *client);
+static void find_policy(struct pm_policy_client *client);
 
-	struct spa_source *retry_timer;
-	DBusPendingCall *owner_call;	/* GetNameOwner */
-	DBusPendingCall *creds_call;	/* GetConnectionCredentials of candidate */
-	DBusPendingCall *register_call;
-	DBusPendingCall *ack_call;	/* only the latest acknowledgement matters */
-
-	char *executable;	/* the policy's executable (session bus) */
-	uint32_t uid;		/* the policy's user (session bus) */
-	char *candidate;	/* unique name being checked, then registered with */
-	bool owner_changed;	/* the name changed hands: log the verdict louder */
-	char *owner;		/* unique name of the checked policy we registered with */
-	bool registered;
-	uint32_t sources;
-};
-
-static void connect_bus(struct pm_policy_client *c);
-static void register_enforcer(struct pm_policy_client *c);
-static void find_policy(struct pm_policy_client *c);
-
-static const char *bus_name(struct pm_policy_client *c)
+static const char *bus_name(struct pm_policy_client *client)
 {
-	return c->bus == PM_BUS_SYSTEM ? "system" : "session";
+	return client->bus == PM_BUS_SYSTEM ? "system" : "session";
 }
 
-static void schedule_retry(struct pm_policy_client *c)
+static void schedule_retry(struct pm_policy_client *client)
 {
 	struct timespec value = { .tv_sec = RETRY_SEC }, interval = { 0 };
-	pw_loop_update_timer(c->loop, c->retry_timer, &value, &interval, false);
+	pw_loop_update_timer(client->loop, client->retry_timer, &value, &interval, false);
 }
 
 static void set_name(char **dst, const char *name)
@@ -89,9 +64,9 @@ static void set_name(char **dst, const char *name)
 	*dst = (name && *name) ? strdup(name) : NULL;
 }
 
-static void set_owner(struct pm_policy_client *c, const char *owner)
+static void set_owner(struct pm_policy_client *client, const char *owner)
 {
-	set_name(&c->owner, owner);
+	set_name(&client->owner, owner);
 }
 
 static void cancel_call(DBusPendingCall **call)
@@ -103,32 +78,28 @@ static void cancel_call(DBusPendingCall **call)
 	}
 }
 
-static void cancel_register(struct pm_policy_client *c)
-{
-	cancel_call(&c->register_call);
-}
-
 /* Forget the policy we follow and any check or registration in flight:
  * the name is gone or has a new owner. The state stays as it is. */
-static void forget_policy(struct pm_policy_client *c)
+static void forget_policy(struct pm_policy_client *client)
 {
-	cancel_call(&c->owner_call);
-	cancel_call(&c->creds_call);
-	cancel_register(c);
-	set_name(&c->candidate, NULL);
-	set_owner(c, NULL);
-	c->registered = false;
+	cancel_call(&client->owner_call);
+	cancel_call(&client->creds_call);
+	cancel_call(&client->register_call);
+	set_name(&client->candidate, NULL);
+	set_owner(client, NULL);
+	client->registered = false;
 }
 
-/* Send m (consumed) with a reply handler; false when out of memory. */
-static bool send_pending(struct pm_policy_client *c, DBusMessage *m, DBusPendingCall **call,
-		DBusPendingCallNotifyFunction done)
+/* Send m (consumed; NULL: out of memory already) with a reply handler;
+ * false when out of memory. */
+static bool send_with_reply(struct pm_policy_client *client, DBusMessage *m,
+		DBusPendingCall **call, DBusPendingCallNotifyFunction done)
 {
 	bool ok = m != NULL &&
-		dbus_connection_send_with_reply(c->conn, m, call, CALL_TIMEOUT_MS) &&
+		dbus_connection_send_with_reply(client->conn, m, call, CALL_TIMEOUT_MS) &&
 		*call != NULL;
 
-	if (ok && !dbus_pending_call_set_notify(*call, done, c, NULL)) {
+	if (ok && !dbus_pending_call_set_notify(*call, done, client, NULL)) {
 		cancel_call(call);
 		ok = false;
 	}
@@ -137,32 +108,31 @@ static bool send_pending(struct pm_policy_client *c, DBusMessage *m, DBusPending
 	return ok;
 }
 
-static void cancel_ack(struct pm_policy_client *c)
+/* The reply of the call in *slot, which is done. NULL: none (cancelled). */
+static DBusMessage *take_reply(DBusPendingCall *call, DBusPendingCall **slot)
 {
-	if (c->ack_call) {
-		dbus_pending_call_cancel(c->ack_call);
-		dbus_pending_call_unref(c->ack_call);
-		c->ack_call = NULL;
-	}
+	DBusMessage *reply = dbus_pending_call_steal_reply(call);
+
+	dbus_pending_call_unref(*slot);
+	*slot = NULL;
+	return reply;
 }
 
-static void emit_state(struct pm_policy_client *c, bool muted, uint64_t generation)
+static void emit_state(struct pm_policy_client *client, bool muted, uint64_t generation)
 {
-	if (c->events && c->events->state)
-		c->events->state(c->events_data, muted, generation);
+	if (client->events && client->events->state)
+		client->events->state(client->events_data, muted, generation);
 }
 
-static void register_reply(DBusPendingCall *pending, void *data)
+static void register_reply(DBusPendingCall *call, void *data)
 {
-	struct pm_policy_client *c = data;
+	struct pm_policy_client *client = data;
 	DBusMessage *reply;
 	DBusError error;
 	dbus_bool_t muted;
 	dbus_uint64_t generation;
 
-	reply = dbus_pending_call_steal_reply(pending);
-	dbus_pending_call_unref(c->register_call);
-	c->register_call = NULL;
+	reply = take_reply(call, &client->register_call);
 	if (reply == NULL)
 		return;
 
@@ -170,9 +140,9 @@ static void register_reply(DBusPendingCall *pending, void *data)
 	if (dbus_set_error_from_message(&error, reply)) {
 		/* no policy yet: NameOwnerChanged or the retry brings us back */
 		pw_log_info("policy not available on the %s bus (%s: %s); keeping the "
-				"current state", bus_name(c), error.name, error.message);
+				"current state", bus_name(client), error.name, error.message);
 		dbus_error_free(&error);
-		schedule_retry(c);
+		schedule_retry(client);
 		goto done;
 	}
 	if (!dbus_message_get_args(reply, &error,
@@ -181,31 +151,30 @@ static void register_reply(DBusPendingCall *pending, void *data)
 				DBUS_TYPE_INVALID)) {
 		pw_log_error("bad RegisterEnforcer reply: %s", error.message);
 		dbus_error_free(&error);
-		schedule_retry(c);
+		schedule_retry(client);
 		goto done;
 	}
 	/* sent to the checked unique name: the bus sends its reply only */
-	set_owner(c, c->candidate);
-	c->registered = true;
+	set_owner(client, client->candidate);
+	client->registered = true;
 	pw_log_info("registered with policy %s: muted:%d generation:%" PRIu64,
-			c->owner, muted, (uint64_t)generation);
-	emit_state(c, muted, generation);
+			client->owner, muted, (uint64_t)generation);
+	emit_state(client, muted, generation);
 done:
 	dbus_message_unref(reply);
 }
 
-static bool append_info(DBusMessageIter *it, struct pm_policy_client *c)
+static bool append_info(DBusMessageIter *it, struct pm_policy_client *client)
 {
-	DBusMessageIter dict, entry, var;
+	DBusMessageIter dict;
 	char host[256] = "";
 	/* argv[0]: pipewire-pulse is the pipewire binary under another name */
 	const char *process = program_invocation_short_name;
 	const char *hostp = host;
 	dbus_uint32_t pid = (dbus_uint32_t)getpid();
-	dbus_uint32_t sources = c->sources;
+	dbus_uint32_t sources = client->sources;
 	/* the policy expects one enforcer in the daemon, and says so */
-	dbus_bool_t daemon = spa_atob(pw_properties_get(pw_context_get_properties(c->context),
-				PW_KEY_CORE_DAEMON));
+	dbus_bool_t daemon = client->daemon;
 
 	if (process == NULL || *process == '\0')
 		process = pw_get_prgname();
@@ -213,136 +182,114 @@ static bool append_info(DBusMessageIter *it, struct pm_policy_client *c)
 		process = "";
 	gethostname(host, sizeof(host) - 1);
 
-#define ADD(key, sig, type, val)						\
-	if (!dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) || \
-	    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &(const char *){key}) || \
-	    !dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, sig, &var) || \
-	    !dbus_message_iter_append_basic(&var, type, val) ||		\
-	    !dbus_message_iter_close_container(&entry, &var) ||		\
-	    !dbus_message_iter_close_container(&dict, &entry))		\
-		return false;
-
-	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict))
-		return false;
-	ADD("process", "s", DBUS_TYPE_STRING, &process);
-	ADD("host", "s", DBUS_TYPE_STRING, &hostp);
-	ADD("pid", "u", DBUS_TYPE_UINT32, &pid);
-	ADD("sources", "u", DBUS_TYPE_UINT32, &sources);
-	ADD("daemon", "b", DBUS_TYPE_BOOLEAN, &daemon);
-#undef ADD
-	return dbus_message_iter_close_container(it, &dict);
+	return dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict) &&
+		pm_dict_append(&dict, "process", DBUS_TYPE_STRING, &process) &&
+		pm_dict_append(&dict, "host", DBUS_TYPE_STRING, &hostp) &&
+		pm_dict_append(&dict, "pid", DBUS_TYPE_UINT32, &pid) &&
+		pm_dict_append(&dict, "sources", DBUS_TYPE_UINT32, &sources) &&
+		pm_dict_append(&dict, "daemon", DBUS_TYPE_BOOLEAN, &daemon) &&
+		dbus_message_iter_close_container(it, &dict);
 }
 
 /* Register with the checked candidate, by its unique name. */
-static void register_enforcer(struct pm_policy_client *c)
+static void register_enforcer(struct pm_policy_client *client)
 {
 	DBusMessage *m;
 	DBusMessageIter it;
 
-	if (c->conn == NULL || c->register_call != NULL || c->candidate == NULL)
+	if (client->conn == NULL || client->register_call != NULL || client->candidate == NULL)
 		return;
 
-	m = dbus_message_new_method_call(c->candidate, PM_POLICY_PATH,
+	m = dbus_message_new_method_call(client->candidate, PM_POLICY_PATH,
 			PM_POLICY_INTERFACE, "RegisterEnforcer");
-	if (m == NULL)
-		goto oom;
-	dbus_message_iter_init_append(m, &it);
-	if (!append_info(&it, c))
-		goto oom_msg;
-	if (!dbus_connection_send_with_reply(c->conn, m, &c->register_call, CALL_TIMEOUT_MS) ||
-	    c->register_call == NULL)
-		goto oom_msg;
-	if (!dbus_pending_call_set_notify(c->register_call, register_reply, c, NULL)) {
-		cancel_register(c);
-		goto oom_msg;
+	if (m != NULL) {
+		dbus_message_iter_init_append(m, &it);
+		if (!append_info(&it, client)) {
+			dbus_message_unref(m);
+			m = NULL;
+		}
 	}
-	dbus_message_unref(m);
-	return;
-oom_msg:
-	dbus_message_unref(m);
-oom:
-	pw_log_error("out of memory registering with the policy");
-	schedule_retry(c);
+	if (!send_with_reply(client, m, &client->register_call, register_reply)) {
+		pw_log_error("out of memory registering with the policy");
+		schedule_retry(client);
+	}
 }
 
 /* The bus told who owns the candidate name: follow it only if it is the
  * policy (owner-check.c). */
-static void creds_reply(DBusPendingCall *pending, void *data)
+static void creds_reply(DBusPendingCall *call, void *data)
 {
-	struct pm_policy_client *c = data;
-	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
+	struct pm_policy_client *client = data;
+	DBusMessage *reply = take_reply(call, &client->creds_call);
 	struct pm_owner_creds creds;
 	char exe[PM_OWNER_EXE_MAX], why[PM_OWNER_EXE_MAX * 2 + 128];
-	bool changed = c->owner_changed;
+	bool changed = client->owner_changed;
 
-	dbus_pending_call_unref(c->creds_call);
-	c->creds_call = NULL;
 	if (reply == NULL)
 		return;
 	if (pm_owner_parse_credentials(reply, &creds) < 0) {
 		/* gone already: NameOwnerChanged follows; else try again */
 		pw_log_info("cannot ask the bus who owns " PM_POLICY_NAME " (%s: %s); keeping "
-				"the current state", c->candidate,
+				"the current state", client->candidate,
 				dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR ?
 				dbus_message_get_error_name(reply) : "bad reply");
-		set_name(&c->candidate, NULL);
-		schedule_retry(c);
+		set_name(&client->candidate, NULL);
+		schedule_retry(client);
 		goto done;
 	}
-	c->owner_changed = false;
-	if (!pm_owner_check(&creds, c->bus == PM_BUS_SYSTEM, c->uid,
-				c->executable, exe, sizeof(exe), why, sizeof(why))) {
+	client->owner_changed = false;
+	if (!pm_owner_check(&creds, client->bus == PM_BUS_SYSTEM, client->uid,
+				client->executable, exe, sizeof(exe), why, sizeof(why))) {
 		/* no retry: nothing changes until the name changes hands */
 		pw_log_warn("the owner of " PM_POLICY_NAME " on the %s bus, %s (pid %u, %s), "
 				"is not the policy: %s; not following it, keeping the "
-				"current state", bus_name(c), c->candidate, creds.pid,
+				"current state", bus_name(client), client->candidate, creds.pid,
 				exe[0] ? exe : "executable not checked", why);
-		set_name(&c->candidate, NULL);
+		set_name(&client->candidate, NULL);
 		goto done;
 	}
 	if (changed)
 		pw_log_warn("the owner of " PM_POLICY_NAME " is now %s (pid %u, %s), checked: "
-				"registering", c->candidate, creds.pid,
+				"registering", client->candidate, creds.pid,
 				exe[0] ? exe : "uid 0");
 	else
-		pw_log_info("policy %s (pid %u, %s) checked: registering", c->candidate,
+		pw_log_info("policy %s (pid %u, %s) checked: registering", client->candidate,
 				creds.pid, exe[0] ? exe : "uid 0");
-	register_enforcer(c);
+	register_enforcer(client);
 done:
 	dbus_message_unref(reply);
 }
 
-static void check_owner(struct pm_policy_client *c, const char *owner)
+static void check_owner(struct pm_policy_client *client, const char *owner)
 {
-	cancel_call(&c->creds_call);
-	cancel_register(c);
-	set_name(&c->candidate, owner);
-	if (c->candidate == NULL ||
-	    !send_pending(c, pm_owner_credentials_call(owner), &c->creds_call, creds_reply)) {
+	cancel_call(&client->creds_call);
+	cancel_call(&client->register_call);
+	set_name(&client->candidate, owner);
+	if (client->candidate == NULL ||
+	    !send_with_reply(client, pm_owner_credentials_call(owner), &client->creds_call,
+			    creds_reply)) {
 		pw_log_error("out of memory checking the policy");
-		set_name(&c->candidate, NULL);
-		schedule_retry(c);
+		set_name(&client->candidate, NULL);
+		schedule_retry(client);
 	}
 }
 
-static void name_owner_reply(DBusPendingCall *pending, void *data)
+static void name_owner_reply(DBusPendingCall *call, void *data)
 {
-	struct pm_policy_client *c = data;
-	DBusMessage *reply = dbus_pending_call_steal_reply(pending), *m;
+	struct pm_policy_client *client = data;
+	DBusMessage *reply = take_reply(call, &client->owner_call), *m;
 	const char *owner, *name = PM_POLICY_NAME;
 	dbus_uint32_t flags = 0;
 
-	dbus_pending_call_unref(c->owner_call);
-	c->owner_call = NULL;
 	if (reply == NULL)
 		return;
 	/* (an error's first argument is a string too: its message) */
 	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN &&
 	    dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID)) {
-		check_owner(c, owner);
+		check_owner(client, owner);
 		goto done;
 	}
-	pw_log_info("no policy on the %s bus (%s); keeping the current state", bus_name(c),
+	pw_log_info("no policy on the %s bus (%s); keeping the current state", bus_name(client),
 			dbus_message_get_error_name(reply) ? dbus_message_get_error_name(reply) :
 			"bad reply");
 	/* D-Bus-activate it, without waiting: its NameOwnerChanged brings
@@ -353,21 +300,22 @@ static void name_owner_reply(DBusPendingCall *pending, void *data)
 		dbus_message_set_no_reply(m, TRUE);
 		if (dbus_message_append_args(m, DBUS_TYPE_STRING, &name,
 					DBUS_TYPE_UINT32, &flags, DBUS_TYPE_INVALID))
-			dbus_connection_send(c->conn, m, NULL);
+			dbus_connection_send(client->conn, m, NULL);
 		dbus_message_unref(m);
 	}
-	schedule_retry(c);
+	schedule_retry(client);
 done:
 	dbus_message_unref(reply);
 }
 
 /* Who owns the policy's name now? Then check it, then register. */
-static void find_policy(struct pm_policy_client *c)
+static void find_policy(struct pm_policy_client *client)
 {
 	const char *name = PM_POLICY_NAME;
 	DBusMessage *m;
 
-	if (c->conn == NULL || c->owner_call || c->creds_call || c->register_call)
+	if (client->conn == NULL || client->owner_call || client->creds_call ||
+	    client->register_call)
 		return;
 	m = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 			DBUS_INTERFACE_DBUS, "GetNameOwner");
@@ -375,20 +323,18 @@ static void find_policy(struct pm_policy_client *c)
 		dbus_message_unref(m);
 		m = NULL;
 	}
-	if (!send_pending(c, m, &c->owner_call, name_owner_reply)) {
+	if (!send_with_reply(client, m, &client->owner_call, name_owner_reply)) {
 		pw_log_error("out of memory looking for the policy");
-		schedule_retry(c);
+		schedule_retry(client);
 	}
 }
 
-static void ack_reply(DBusPendingCall *pending, void *data)
+static void ack_reply(DBusPendingCall *call, void *data)
 {
-	struct pm_policy_client *c = data;
-	DBusMessage *reply = dbus_pending_call_steal_reply(pending);
+	struct pm_policy_client *client = data;
+	DBusMessage *reply = take_reply(call, &client->ack_call);
 	DBusError error;
 
-	dbus_pending_call_unref(c->ack_call);
-	c->ack_call = NULL;
 	if (reply == NULL)
 		return;
 	dbus_error_init(&error);
@@ -397,13 +343,13 @@ static void ack_reply(DBusPendingCall *pending, void *data)
 				error.name, error.message);
 		dbus_error_free(&error);
 		/* checked again: the policy may be gone and its name taken */
-		forget_policy(c);
-		find_policy(c);
+		forget_policy(client);
+		find_policy(client);
 	}
 	dbus_message_unref(reply);
 }
 
-void pm_policy_client_ack(struct pm_policy_client *c, uint64_t generation,
+void pm_policy_client_ack(struct pm_policy_client *client, uint64_t generation,
 		bool muted, uint32_t sources)
 {
 	DBusMessage *m;
@@ -411,209 +357,36 @@ void pm_policy_client_ack(struct pm_policy_client *c, uint64_t generation,
 	dbus_bool_t mu = muted;
 	dbus_uint32_t src = sources;
 
-	c->sources = sources;
-	if (c->conn == NULL || !c->registered || c->owner == NULL)
+	client->sources = sources;
+	if (!pm_policy_client_registered(client))
 		return;
-	cancel_ack(c);
+	cancel_call(&client->ack_call);
 	/* going away (shutdown, a lost bus): the reconnect registers again */
-	if (!dbus_connection_get_is_connected(c->conn))
+	if (!dbus_connection_get_is_connected(client->conn))
 		return;
 
 	/* to the unique name we registered with, so a new owner of the
 	 * well-known name never gets an acknowledgement it did not ask for */
-	m = dbus_message_new_method_call(c->owner, PM_POLICY_PATH,
+	m = dbus_message_new_method_call(client->owner, PM_POLICY_PATH,
 			PM_POLICY_INTERFACE, "Acknowledge");
-	if (m == NULL ||
-	    !dbus_message_append_args(m, DBUS_TYPE_UINT64, &gen, DBUS_TYPE_BOOLEAN, &mu,
-		    DBUS_TYPE_UINT32, &src, DBUS_TYPE_INVALID) ||
-	    !dbus_connection_send_with_reply(c->conn, m, &c->ack_call, CALL_TIMEOUT_MS) ||
-	    c->ack_call == NULL ||
-	    !dbus_pending_call_set_notify(c->ack_call, ack_reply, c, NULL)) {
-		pw_log_error("out of memory acknowledging generation %" PRIu64, generation);
-		cancel_ack(c);
-	}
-	if (m)
+	if (m && !dbus_message_append_args(m, DBUS_TYPE_UINT64, &gen, DBUS_TYPE_BOOLEAN, &mu,
+				DBUS_TYPE_UINT32, &src, DBUS_TYPE_INVALID)) {
 		dbus_message_unref(m);
-}
-
-void pm_policy_client_set_sources(struct pm_policy_client *c, uint32_t sources)
-{
-	c->sources = sources;
-}
-
-static const char *clip(const char *s, char *buf, size_t size);
-
-void pm_policy_client_report_sources(struct pm_policy_client *c,
-		const struct pm_source_report *sources, uint32_t n_sources)
-{
-	DBusMessage *m;
-	DBusMessageIter it, arr, st;
-	uint32_t i;
-
-	if (c->conn == NULL || !c->registered || c->owner == NULL)
-		return;
-	m = dbus_message_new_method_call(c->owner, PM_POLICY_PATH,
-			PM_POLICY_INTERFACE, "ReportSources");
-	if (m == NULL)
-		goto oom;
-	/* nothing to wait for: a lost report is sent again on the next change */
-	dbus_message_set_no_reply(m, TRUE);
-	dbus_message_iter_init_append(m, &it);
-	if (!dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ussbb)", &arr))
-		goto oom_msg;
-	for (i = 0; i < n_sources; i++) {
-		dbus_uint32_t id = sources[i].id;
-		char b1[257], b2[257];
-		const char *name = clip(sources[i].name ? sources[i].name : "", b1, sizeof(b1));
-		const char *cls = clip(sources[i].media_class ? sources[i].media_class : "",
-				b2, sizeof(b2));
-		dbus_bool_t guarded = sources[i].guarded, exempt = sources[i].exempt;
-
-		if (!dbus_message_iter_open_container(&arr, DBUS_TYPE_STRUCT, NULL, &st) ||
-		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT32, &id) ||
-		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &name) ||
-		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_STRING, &cls) ||
-		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &guarded) ||
-		    !dbus_message_iter_append_basic(&st, DBUS_TYPE_BOOLEAN, &exempt) ||
-		    !dbus_message_iter_close_container(&arr, &st)) {
-			dbus_message_iter_abandon_container_if_open(&arr, &st);
-			dbus_message_iter_abandon_container_if_open(&it, &arr);
-			goto oom_msg;
-		}
+		m = NULL;
 	}
-	if (!dbus_message_iter_close_container(&it, &arr) ||
-	    !dbus_connection_send(c->conn, m, NULL))
-		goto oom_msg;
-	dbus_message_unref(m);
-	return;
-oom_msg:
-	dbus_message_unref(m);
-oom:
-	pw_log_error("out of memory reporting sources to the policy");
+	if (!send_with_reply(client, m, &client->ack_call, ack_reply)) {
+		pw_log_error("out of memory acknowledging generation %" PRIu64, generation);
+		cancel_call(&client->ack_call);
+	}
 }
 
-
-/* Events for the policy: nothing to wait for, and one lost while the
- * policy is away is history, not state, so it is not sent again. */
-static DBusMessage *new_event(struct pm_policy_client *c, const char *member)
+void pm_policy_client_set_sources(struct pm_policy_client *client, uint32_t sources)
 {
-	DBusMessage *m;
-
-	if (c->conn == NULL || !c->registered || c->owner == NULL)
-		return NULL;
-	m = dbus_message_new_method_call(c->owner, PM_POLICY_PATH, PM_POLICY_INTERFACE, member);
-	if (m == NULL)
-		pw_log_error("out of memory telling the policy %s", member);
-	else
-		dbus_message_set_no_reply(m, TRUE);
-	return m;
+	client->sources = sources;
 }
 
-static void send_event(struct pm_policy_client *c, DBusMessage *m, bool ok)
-{
-	if (!ok || !dbus_connection_send(c->conn, m, NULL))
-		pw_log_error("out of memory telling the policy %s", dbus_message_get_member(m));
-	dbus_message_unref(m);
-}
 
-/* Names come from other processes: one that is too long for the policy or
- * not UTF-8 (which libdbus refuses to send) is cut, and anything but
- * ASCII becomes '?', rather than dropping the event. */
-static const char *clip(const char *s, char *buf, size_t size)
-{
-	size_t i;
-
-	if (s == NULL || (strlen(s) < size && dbus_validate_utf8(s, NULL)))
-		return s;
-	for (i = 0; i + 1 < size && s[i] != '\0'; i++)
-		buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-	buf[i] = '\0';
-	return buf;
-}
-
-void pm_policy_client_source_mute(struct pm_policy_client *c, const char *source, bool muted)
-{
-	DBusMessage *m = new_event(c, "SourceMuteChanged");
-	dbus_bool_t mu = muted;
-	char buf[257];
-
-	source = clip(source ? source : "", buf, sizeof(buf));
-	if (m != NULL)
-		send_event(c, m, dbus_message_append_args(m, DBUS_TYPE_STRING, &source,
-					DBUS_TYPE_BOOLEAN, &mu, DBUS_TYPE_INVALID));
-}
-
-void pm_policy_client_speech(struct pm_policy_client *c, const char *source)
-{
-	DBusMessage *m = new_event(c, "SpeechWhileMuted");
-	char buf[257];
-
-	source = clip(source ? source : "", buf, sizeof(buf));
-	if (m != NULL)
-		send_event(c, m, dbus_message_append_args(m, DBUS_TYPE_STRING, &source,
-					DBUS_TYPE_INVALID));
-}
-
-static bool dict_string(DBusMessageIter *dict, const char *key, const char *value)
-{
-	DBusMessageIter entry, var;
-
-	if (value == NULL)
-		return true;
-	return dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
-		dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
-		dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "s", &var) &&
-		dbus_message_iter_append_basic(&var, DBUS_TYPE_STRING, &value) &&
-		dbus_message_iter_close_container(&entry, &var) &&
-		dbus_message_iter_close_container(dict, &entry);
-}
-
-static bool dict_uint32(DBusMessageIter *dict, const char *key, uint32_t value)
-{
-	DBusMessageIter entry, var;
-	dbus_uint32_t v = value;
-
-	return dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
-		dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
-		dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "u", &var) &&
-		dbus_message_iter_append_basic(&var, DBUS_TYPE_UINT32, &v) &&
-		dbus_message_iter_close_container(&entry, &var) &&
-		dbus_message_iter_close_container(dict, &entry);
-}
-
-void pm_policy_client_capture_started(struct pm_policy_client *c, uint32_t id,
-		const char *source, const char *application, uint32_t pid, const char *binary)
-{
-	DBusMessage *m = new_event(c, "CaptureStarted");
-	DBusMessageIter it, dict;
-	dbus_uint32_t i = id;
-	char b1[257], b2[257], b3[257];
-	bool ok;
-
-	if (m == NULL)
-		return;
-	dbus_message_iter_init_append(m, &it);
-	ok = dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &i) &&
-		dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict) &&
-		dict_string(&dict, "source", clip(source, b1, sizeof(b1))) &&
-		dict_string(&dict, "application", clip(application, b2, sizeof(b2))) &&
-		(pid == 0 || dict_uint32(&dict, "pid", pid)) &&
-		dict_string(&dict, "binary", clip(binary, b3, sizeof(b3))) &&
-		dbus_message_iter_close_container(&it, &dict);
-	send_event(c, m, ok);
-}
-
-void pm_policy_client_capture_stopped(struct pm_policy_client *c, uint32_t id)
-{
-	DBusMessage *m = new_event(c, "CaptureStopped");
-	dbus_uint32_t i = id;
-
-	if (m != NULL)
-		send_event(c, m, dbus_message_append_args(m, DBUS_TYPE_UINT32, &i,
-					DBUS_TYPE_INVALID));
-}
-
-static void handle_properties_changed(struct pm_policy_client *c, DBusMessage *m)
+static void handle_properties_changed(struct pm_policy_client *client, DBusMessage *m)
 {
 	DBusMessageIter it, dict, entry, var;
 	const char *iface, *key;
@@ -621,7 +394,7 @@ static void handle_properties_changed(struct pm_policy_client *c, DBusMessage *m
 	dbus_uint64_t generation = 0;
 	bool have_muted = false, have_generation = false;
 
-	if (c->owner == NULL || !spa_streq(dbus_message_get_sender(m), c->owner))
+	if (client->owner == NULL || !spa_streq(dbus_message_get_sender(m), client->owner))
 		return;
 	if (!dbus_message_iter_init(m, &it) ||
 	    dbus_message_iter_get_arg_type(&it) != DBUS_TYPE_STRING)
@@ -649,10 +422,10 @@ static void handle_properties_changed(struct pm_policy_client *c, DBusMessage *m
 		dbus_message_iter_next(&dict);
 	}
 	if (have_muted && have_generation)
-		emit_state(c, muted, generation);
+		emit_state(client, muted, generation);
 }
 
-static void handle_name_owner_changed(struct pm_policy_client *c, DBusMessage *m)
+static void handle_name_owner_changed(struct pm_policy_client *client, DBusMessage *m)
 {
 	const char *name, *old_owner, *new_owner;
 
@@ -664,32 +437,32 @@ static void handle_name_owner_changed(struct pm_policy_client *c, DBusMessage *m
 	    !spa_streq(name, PM_POLICY_NAME))
 		return;
 
-	forget_policy(c);
+	forget_policy(client);
 	if (new_owner == NULL || *new_owner == '\0') {
 		pw_log_warn("policy %s left the bus; keeping the current state", old_owner);
 		return;
 	}
 	pw_log_warn("the owner of " PM_POLICY_NAME " changed to %s; keeping the current "
 			"state until it is checked", new_owner);
-	c->owner_changed = true;
-	check_owner(c, new_owner);
+	client->owner_changed = true;
+	check_owner(client, new_owner);
 }
 
 static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *m, void *data)
 {
-	struct pm_policy_client *c = data;
+	struct pm_policy_client *client = data;
 
 	if (dbus_message_is_signal(m, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged") &&
 	    spa_streq(dbus_message_get_path(m), PM_POLICY_PATH))
-		handle_properties_changed(c, m);
+		handle_properties_changed(client, m);
 	else if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
 	    spa_streq(dbus_message_get_sender(m), DBUS_SERVICE_DBUS))
-		handle_name_owner_changed(c, m);
+		handle_name_owner_changed(client, m);
 
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
 
-static void add_match(struct pm_policy_client *c, const char *rule)
+static void add_match(struct pm_policy_client *client, const char *rule)
 {
 	DBusMessage *m;
 
@@ -700,51 +473,51 @@ static void add_match(struct pm_policy_client *c, const char *rule)
 		return;
 	dbus_message_set_no_reply(m, TRUE);
 	if (dbus_message_append_args(m, DBUS_TYPE_STRING, &rule, DBUS_TYPE_INVALID))
-		dbus_connection_send(c->conn, m, NULL);
+		dbus_connection_send(client->conn, m, NULL);
 	dbus_message_unref(m);
 }
 
 /* Forget the DBusConnection; the spa_dbus_connection stays and hands out a
  * new one on the next spa_dbus_connection_get(). */
-static void drop_connection(struct pm_policy_client *c)
+static void drop_connection(struct pm_policy_client *client)
 {
-	forget_policy(c);
-	cancel_ack(c);
-	if (c->conn && c->filter_added)
-		dbus_connection_remove_filter(c->conn, filter, c);
-	c->filter_added = false;
-	c->conn = NULL;
+	forget_policy(client);
+	cancel_call(&client->ack_call);
+	if (client->conn && client->filter_added)
+		dbus_connection_remove_filter(client->conn, filter, client);
+	client->filter_added = false;
+	client->conn = NULL;
 }
 
-static void disconnect_bus(struct pm_policy_client *c)
+static void disconnect_bus(struct pm_policy_client *client)
 {
-	drop_connection(c);
-	if (c->dbus_connection) {
-		spa_hook_remove(&c->connection_listener);
-		spa_dbus_connection_destroy(c->dbus_connection);
-		c->dbus_connection = NULL;
+	drop_connection(client);
+	if (client->dbus_connection) {
+		spa_hook_remove(&client->connection_listener);
+		spa_dbus_connection_destroy(client->dbus_connection);
+		client->dbus_connection = NULL;
 	}
 }
 
 static void on_disconnected(void *data)
 {
-	struct pm_policy_client *c = data;
+	struct pm_policy_client *client = data;
 	pw_log_warn("lost the %s bus; keeping the current state and reconnecting",
-			bus_name(c));
+			bus_name(client));
 	/* spa's filter already closed the connection; the filter we added
 	 * went with it */
-	c->filter_added = false;
-	drop_connection(c);
-	schedule_retry(c);
+	client->filter_added = false;
+	drop_connection(client);
+	schedule_retry(client);
 }
 
 static void on_connection_destroy(void *data)
 {
-	struct pm_policy_client *c = data;
-	spa_hook_remove(&c->connection_listener);
-	c->dbus_connection = NULL;
-	c->conn = NULL;
-	c->filter_added = false;
+	struct pm_policy_client *client = data;
+	spa_hook_remove(&client->connection_listener);
+	client->dbus_connection = NULL;
+	client->conn = NULL;
+	client->filter_added = false;
 }
 
 static const struct spa_dbus_connection_events connection_events = {
@@ -753,104 +526,104 @@ static const struct spa_dbus_connection_events connection_events = {
 	.disconnected = on_disconnected,
 };
 
-static void connect_bus(struct pm_policy_client *c)
+static void connect_bus(struct pm_policy_client *client)
 {
-	if (c->dbus_connection == NULL) {
-		c->dbus_connection = spa_dbus_get_connection(c->dbus,
-				c->bus == PM_BUS_SYSTEM ? SPA_DBUS_TYPE_SYSTEM : SPA_DBUS_TYPE_SESSION);
-		if (c->dbus_connection == NULL)
+	if (client->dbus_connection == NULL) {
+		client->dbus_connection = spa_dbus_get_connection(client->dbus,
+				client->bus == PM_BUS_SYSTEM ? SPA_DBUS_TYPE_SYSTEM :
+				SPA_DBUS_TYPE_SESSION);
+		if (client->dbus_connection == NULL)
 			goto retry;
-		spa_dbus_connection_add_listener(c->dbus_connection, &c->connection_listener,
-				&connection_events, c);
+		spa_dbus_connection_add_listener(client->dbus_connection,
+				&client->connection_listener,
+				&connection_events, client);
 	}
 	/* connects on first use (a short blocking Hello, as every
 	 * PipeWire module that uses D-Bus does) */
-	c->conn = spa_dbus_connection_get(c->dbus_connection);
-	if (c->conn == NULL)
+	client->conn = spa_dbus_connection_get(client->dbus_connection);
+	if (client->conn == NULL)
 		goto retry;
-	if (!dbus_connection_add_filter(c->conn, filter, c, NULL)) {
-		drop_connection(c);
+	if (!dbus_connection_add_filter(client->conn, filter, client, NULL)) {
+		drop_connection(client);
 		goto retry;
 	}
-	c->filter_added = true;
-	add_match(c, "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='"
-			DBUS_INTERFACE_DBUS "',member='NameOwnerChanged',arg0='"
-			PM_POLICY_NAME "'");
-	add_match(c, "type='signal',interface='" DBUS_INTERFACE_PROPERTIES
-			"',member='PropertiesChanged',path='" PM_POLICY_PATH "',arg0='"
-			PM_POLICY_INTERFACE "'");
-	find_policy(c);
+	client->filter_added = true;
+	add_match(client, PM_MATCH_POLICY_OWNER_CHANGED);
+	add_match(client, PM_MATCH_POLICY_PROPERTIES_CHANGED);
+	find_policy(client);
 	return;
 retry:
 	pw_log_warn("cannot connect to the %s bus; keeping the current state, retrying in %ds",
-			bus_name(c), RETRY_SEC);
-	schedule_retry(c);
+			bus_name(client), RETRY_SEC);
+	schedule_retry(client);
 }
 
 static void on_retry(void *data, uint64_t expirations)
 {
-	struct pm_policy_client *c = data;
-	if (c->conn == NULL)
-		connect_bus(c);
-	else if (!c->registered)
-		find_policy(c);
+	struct pm_policy_client *client = data;
+	if (client->conn == NULL)
+		connect_bus(client);
+	else if (!client->registered)
+		find_policy(client);
 }
 
 struct pm_policy_client *pm_policy_client_new(struct pw_context *context, enum pm_bus bus,
 		const char *policy_executable, uint32_t policy_uid,
 		const struct pm_policy_client_events *events, void *data)
 {
-	struct pm_policy_client *c;
+	struct pm_policy_client *client;
 	const struct spa_support *support;
 	uint32_t n_support;
+	int res;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((client = calloc(1, sizeof(*client))) == NULL)
 		return NULL;
-	c->context = context;
-	c->loop = pw_context_get_main_loop(context);
-	c->bus = bus;
-	c->events = events;
-	c->events_data = data;
-	c->uid = policy_uid;
-	if ((c->executable = strdup(policy_executable)) == NULL) {
-		free(c);
-		return NULL;
-	}
+	client->daemon = spa_atob(pw_properties_get(pw_context_get_properties(context),
+				PW_KEY_CORE_DAEMON));
+	client->loop = pw_context_get_main_loop(context);
+	client->bus = bus;
+	client->events = events;
+	client->events_data = data;
+	client->uid = policy_uid;
+	if ((client->executable = strdup(policy_executable)) == NULL)
+		goto error;
 
 	support = pw_context_get_support(context, &n_support);
-	c->dbus = spa_support_find(support, n_support, SPA_TYPE_INTERFACE_DBus);
-	if (c->dbus == NULL) {
-		free(c->executable);
-		free(c);
+	client->dbus = spa_support_find(support, n_support, SPA_TYPE_INTERFACE_DBus);
+	if (client->dbus == NULL) {
 		errno = ENOTSUP;
-		return NULL;
+		goto error;
 	}
-	c->retry_timer = pw_loop_add_timer(c->loop, on_retry, c);
-	if (c->retry_timer == NULL) {
-		free(c->executable);
-		free(c);
-		return NULL;
-	}
-	connect_bus(c);
-	return c;
+	client->retry_timer = pw_loop_add_timer(client->loop, on_retry, client);
+	if (client->retry_timer == NULL)
+		goto error;
+	connect_bus(client);
+	return client;
+
+error:
+	res = errno;
+	free(client->executable);
+	free(client);
+	errno = res;
+	return NULL;
 }
 
-void pm_policy_client_destroy(struct pm_policy_client *c)
+void pm_policy_client_destroy(struct pm_policy_client *client)
 {
-	if (c->conn && c->registered && c->owner) {
-		DBusMessage *m = dbus_message_new_method_call(c->owner, PM_POLICY_PATH,
+	if (pm_policy_client_registered(client)) {
+		DBusMessage *m = dbus_message_new_method_call(client->owner, PM_POLICY_PATH,
 				PM_POLICY_INTERFACE, "UnregisterEnforcer");
 		if (m) {
 			dbus_message_set_no_reply(m, TRUE);
-			dbus_connection_send(c->conn, m, NULL);
-			dbus_connection_flush(c->conn);
+			dbus_connection_send(client->conn, m, NULL);
+			dbus_connection_flush(client->conn);
 			dbus_message_unref(m);
 		}
 	}
-	disconnect_bus(c);
-	pw_loop_destroy_source(c->loop, c->retry_timer);
-	free(c->owner);
-	free(c->candidate);
-	free(c->executable);
-	free(c);
+	disconnect_bus(client);
+	pw_loop_destroy_source(client->loop, client->retry_timer);
+	free(client->owner);
+	free(client->candidate);
+	free(client->executable);
+	free(client);
 }

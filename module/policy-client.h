@@ -51,9 +51,6 @@ struct pm_source_report {
 	bool exempt;	/* it runs here and exempt.nodes leaves it alone */
 };
 
-/* Tell the policy which sources this enforcer sees and guards (it lists
- * the ones no enforcer guards). Dropped when not registered: the caller
- * reports again after each state event. */
 /* The user muted or unmuted the default source through its own control
  * (what the desktop's mic-mute key does); the policy may follow it. */
 void pm_policy_client_source_mute(struct pm_policy_client *client, const char *source,
@@ -67,6 +64,9 @@ void pm_policy_client_capture_started(struct pm_policy_client *client, uint32_t 
 		const char *source, const char *application, uint32_t pid, const char *binary);
 void pm_policy_client_capture_stopped(struct pm_policy_client *client, uint32_t id);
 
+/* Tell the policy which sources this enforcer sees and guards (it lists
+ * the ones no enforcer guards). Dropped when not registered: the caller
+ * reports again after each state event. */
 void pm_policy_client_report_sources(struct pm_policy_client *client,
 		const struct pm_source_report *sources, uint32_t n_sources);
 

@@ -16,12 +16,15 @@
 
 #include "classify.h"
 #include "options.h"
+#include "pm-limits.h"
+#include "private-core.h"
 #include "source-mute.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
 
-#define MAX_NAME	256
+/* room for a node name, NUL included: the policy takes no longer one */
+#define MAX_NAME	PM_STRING_MAX
 #define DEFAULT_KEY	"default.audio.source"
 
 struct source {
@@ -31,12 +34,7 @@ struct source {
 };
 
 struct pm_source_mute {
-	struct pw_context *context;
-	struct spa_hook context_listener;
-	struct pw_core *core;
-	struct spa_hook core_listener;
-	struct pw_registry *registry;
-	struct spa_hook registry_listener;
+	struct pm_private_core connection;
 
 	struct pw_metadata *metadata;
 	struct spa_hook metadata_listener;
@@ -55,21 +53,21 @@ struct pm_source_mute {
 	void *data;
 };
 
-static void unbind_node(struct pm_source_mute *w)
+static void unbind_node(struct pm_source_mute *source_mute)
 {
-	if (w->node == NULL)
+	if (source_mute->node == NULL)
 		return;
-	spa_hook_remove(&w->node_listener);
-	pw_proxy_destroy((struct pw_proxy *)w->node);
-	w->node = NULL;
-	w->node_id = SPA_ID_INVALID;
-	w->mute = -1;
+	spa_hook_remove(&source_mute->node_listener);
+	pw_proxy_destroy((struct pw_proxy *)source_mute->node);
+	source_mute->node = NULL;
+	source_mute->node_id = SPA_ID_INVALID;
+	source_mute->mute = -1;
 }
 
 static void node_param(void *data, int seq, uint32_t id, uint32_t index, uint32_t next,
 		const struct spa_pod *param)
 {
-	struct pm_source_mute *w = data;
+	struct pm_source_mute *source_mute = data;
 	bool mute;
 
 	if (id != SPA_PARAM_Props || param == NULL ||
@@ -78,13 +76,14 @@ static void node_param(void *data, int seq, uint32_t id, uint32_t index, uint32_
 		return;
 	/* The first value is where we start from, not something the user
 	 * did; so is the value of a source that just became the default. */
-	if (w->mute >= 0 && mute != (w->mute == 1)) {
-		pw_log_info("default source '%s' %s by its own control", w->default_name,
+	if (source_mute->mute >= 0 && mute != (source_mute->mute == 1)) {
+		pw_log_info("default source '%s' %s by its own control", source_mute->default_name,
 				mute ? "muted" : "unmuted");
-		if (w->events && w->events->changed)
-			w->events->changed(w->data, w->default_name, mute);
+		if (source_mute->events && source_mute->events->changed)
+			source_mute->events->changed(source_mute->data,
+					source_mute->default_name, mute);
 	}
-	w->mute = mute;
+	source_mute->mute = mute;
 }
 
 static const struct pw_node_events node_events = {
@@ -93,35 +92,37 @@ static const struct pw_node_events node_events = {
 };
 
 /* Bind the default source, if we know its id, to follow its Props. */
-static void bind_default(struct pm_source_mute *w)
+static void bind_default(struct pm_source_mute *source_mute)
 {
 	struct source *s;
 	uint32_t id = SPA_ID_INVALID;
 	uint32_t ids[1] = { SPA_PARAM_Props };
 
-	spa_list_for_each(s, &w->sources, link)
-		if (spa_streq(s->name, w->default_name))
+	spa_list_for_each(s, &source_mute->sources, link)
+		if (spa_streq(s->name, source_mute->default_name))
 			id = s->id;
-	if (id == w->node_id)
+	if (id == source_mute->node_id)
 		return;
-	unbind_node(w);
+	unbind_node(source_mute);
 	if (id == SPA_ID_INVALID)
 		return;
-	w->node = pw_registry_bind(w->registry, id, PW_TYPE_INTERFACE_Node, PW_VERSION_NODE, 0);
-	if (w->node == NULL) {
+	source_mute->node = pw_registry_bind(source_mute->connection.registry, id,
+			PW_TYPE_INTERFACE_Node, PW_VERSION_NODE, 0);
+	if (source_mute->node == NULL) {
 		pw_log_warn("cannot follow the mute of the default source '%s': %m",
-				w->default_name);
+				source_mute->default_name);
 		return;
 	}
-	w->node_id = id;
-	pw_node_add_listener(w->node, &w->node_listener, &node_events, w);
-	pw_node_subscribe_params(w->node, ids, 1);
+	source_mute->node_id = id;
+	pw_node_add_listener(source_mute->node, &source_mute->node_listener, &node_events,
+			source_mute);
+	pw_node_subscribe_params(source_mute->node, ids, 1);
 }
 
 static int metadata_property(void *data, uint32_t subject, const char *key,
 		const char *type, const char *value)
 {
-	struct pm_source_mute *w = data;
+	struct pm_source_mute *source_mute = data;
 	char name[MAX_NAME] = "";
 
 	if (subject != PW_ID_CORE || (key != NULL && !spa_streq(key, DEFAULT_KEY)))
@@ -130,10 +131,10 @@ static int metadata_property(void *data, uint32_t subject, const char *key,
 	if (value != NULL && spa_json_str_object_find(value, strlen(value), "name",
 				name, sizeof(name)) < 0)
 		name[0] = '\0';
-	if (spa_streq(name, w->default_name))
+	if (spa_streq(name, source_mute->default_name))
 		return 0;
-	snprintf(w->default_name, sizeof(w->default_name), "%s", name);
-	bind_default(w);
+	snprintf(source_mute->default_name, sizeof(source_mute->default_name), "%s", name);
+	bind_default(source_mute);
 	return 0;
 }
 
@@ -145,20 +146,21 @@ static const struct pw_metadata_events metadata_events = {
 static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		const char *type, uint32_t version, const struct spa_dict *props)
 {
-	struct pm_source_mute *w = data;
+	struct pm_source_mute *source_mute = data;
 	const char *str;
 	struct source *s;
 
 	if (props == NULL)
 		return;
-	if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && w->metadata == NULL &&
+	if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && source_mute->metadata == NULL &&
 	    spa_streq(spa_dict_lookup(props, PW_KEY_METADATA_NAME), "default")) {
-		w->metadata = pw_registry_bind(w->registry, id, type, PW_VERSION_METADATA, 0);
-		if (w->metadata == NULL)
+		source_mute->metadata = pw_registry_bind(source_mute->connection.registry, id,
+				type, PW_VERSION_METADATA, 0);
+		if (source_mute->metadata == NULL)
 			return;
-		w->metadata_id = id;
-		pw_metadata_add_listener(w->metadata, &w->metadata_listener,
-				&metadata_events, w);
+		source_mute->metadata_id = id;
+		pw_metadata_add_listener(source_mute->metadata, &source_mute->metadata_listener,
+				&metadata_events, source_mute);
 	} else if (spa_streq(type, PW_TYPE_INTERFACE_Node) &&
 	    pm_media_class_is_capture(spa_dict_lookup(props, PW_KEY_MEDIA_CLASS)) &&
 	    (str = spa_dict_lookup(props, PW_KEY_NODE_NAME)) != NULL &&
@@ -167,31 +169,31 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 			return;
 		s->id = id;
 		strcpy(s->name, str);
-		spa_list_append(&w->sources, &s->link);
-		if (spa_streq(str, w->default_name))
-			bind_default(w);
+		spa_list_append(&source_mute->sources, &s->link);
+		if (spa_streq(str, source_mute->default_name))
+			bind_default(source_mute);
 	}
 }
 
 static void registry_global_remove(void *data, uint32_t id)
 {
-	struct pm_source_mute *w = data;
+	struct pm_source_mute *source_mute = data;
 	struct source *s, *t;
 
-	if (id == w->metadata_id && w->metadata) {
-		spa_hook_remove(&w->metadata_listener);
-		pw_proxy_destroy((struct pw_proxy *)w->metadata);
-		w->metadata = NULL;
-		w->metadata_id = SPA_ID_INVALID;
+	if (id == source_mute->metadata_id && source_mute->metadata) {
+		spa_hook_remove(&source_mute->metadata_listener);
+		pw_proxy_destroy((struct pw_proxy *)source_mute->metadata);
+		source_mute->metadata = NULL;
+		source_mute->metadata_id = SPA_ID_INVALID;
 	}
-	spa_list_for_each_safe(s, t, &w->sources, link) {
+	spa_list_for_each_safe(s, t, &source_mute->sources, link) {
 		if (s->id != id)
 			continue;
 		spa_list_remove(&s->link);
 		free(s);
 	}
-	if (id == w->node_id)
-		unbind_node(w);
+	if (id == source_mute->node_id)
+		unbind_node(source_mute);
 }
 
 static const struct pw_registry_events registry_events = {
@@ -200,97 +202,64 @@ static const struct pw_registry_events registry_events = {
 	.global_remove = registry_global_remove,
 };
 
-static void core_error(void *data, uint32_t id, int seq, int res, const char *message)
+/* Everything bound through the connection goes before it. */
+static void disconnecting(void *data)
 {
-	if (id == PW_ID_CORE && res == -EPIPE)
-		pw_log_warn("lost the connection that follows the default source: %s", message);
-}
+	struct pm_source_mute *source_mute = data;
 
-static const struct pw_core_events core_events = {
-	PW_VERSION_CORE_EVENTS,
-	.error = core_error,
-};
-
-/* Drop our connection and everything bound through it. */
-static void disconnect(struct pm_source_mute *w)
-{
-	if (w->core == NULL)
-		return;
-	unbind_node(w);
-	if (w->metadata) {
-		spa_hook_remove(&w->metadata_listener);
-		pw_proxy_destroy((struct pw_proxy *)w->metadata);
-		w->metadata = NULL;
+	unbind_node(source_mute);
+	if (source_mute->metadata) {
+		spa_hook_remove(&source_mute->metadata_listener);
+		pw_proxy_destroy((struct pw_proxy *)source_mute->metadata);
+		source_mute->metadata = NULL;
 	}
-	spa_hook_remove(&w->registry_listener);
-	pw_proxy_destroy((struct pw_proxy *)w->registry);
-	w->registry = NULL;
-	spa_hook_remove(&w->core_listener);
-	pw_core_disconnect(w->core);
-	w->core = NULL;
 }
 
-/* pw_context_destroy() disconnects every core (and frees it) before it
- * destroys the modules: let go of ours first, or module_destroy would
- * touch freed hooks (a use-after-free ASan found on every daemon exit). */
-static void context_destroy(void *data)
-{
-	disconnect(data);
-}
-
-static const struct pw_context_events context_events = {
-	PW_VERSION_CONTEXT_EVENTS,
-	.destroy = context_destroy,
+static const struct pm_private_core_events connection_events = {
+	.disconnecting = disconnecting,
 };
 
 struct pm_source_mute *pm_source_mute_new(struct pw_context *context,
 		const struct pm_source_mute_events *events, void *data)
 {
-	struct pm_source_mute *w = calloc(1, sizeof(*w));
+	struct pm_source_mute *source_mute = calloc(1, sizeof(*source_mute));
 	const char *name;
+	int res;
 
-	if (w == NULL)
+	if (source_mute == NULL)
 		return NULL;
-	w->context = context;
-	w->events = events;
-	w->data = data;
-	w->metadata_id = SPA_ID_INVALID;
-	w->node_id = SPA_ID_INVALID;
-	w->mute = -1;
-	spa_list_init(&w->sources);
+	source_mute->events = events;
+	source_mute->data = data;
+	source_mute->metadata_id = SPA_ID_INVALID;
+	source_mute->node_id = SPA_ID_INVALID;
+	source_mute->mute = -1;
+	spa_list_init(&source_mute->sources);
 
 	/* In the daemon, through its own socket like any client: binding
 	 * the metadata over pw_context_connect_self() makes PipeWire 1.4
 	 * crash (the metadata marks the binding client busy, and the
 	 * internal client has no socket to mark). */
 	name = pw_properties_get(pw_context_get_properties(context), PW_KEY_CORE_NAME);
-	w->core = pw_context_connect(context, name ?
-			pw_properties_new(PW_KEY_REMOTE_NAME, name, NULL) : NULL, 0);
-	if (w->core == NULL)
-		goto error;
-	pw_core_add_listener(w->core, &w->core_listener, &core_events, w);
-	w->registry = pw_core_get_registry(w->core, PW_VERSION_REGISTRY, 0);
-	if (w->registry == NULL)
-		goto error_core;
-	pw_registry_add_listener(w->registry, &w->registry_listener, &registry_events, w);
-	pw_context_add_listener(context, &w->context_listener, &context_events, w);
-	return w;
-
-error_core:
-	spa_hook_remove(&w->core_listener);
-	pw_core_disconnect(w->core);
-error:
-	free(w);
-	return NULL;
+	pm_private_core_init(&source_mute->connection, context, "follows the default source",
+			&connection_events, source_mute);
+	res = pm_private_core_connect(&source_mute->connection,
+			name ? pw_properties_new(PW_KEY_REMOTE_NAME, name, NULL) : NULL, false,
+			&registry_events);
+	if (res < 0) {
+		pm_private_core_clear(&source_mute->connection);
+		free(source_mute);
+		errno = -res;
+		return NULL;
+	}
+	return source_mute;
 }
 
-void pm_source_mute_destroy(struct pm_source_mute *w)
+void pm_source_mute_destroy(struct pm_source_mute *source_mute)
 {
 	struct source *s, *t;
 
-	spa_hook_remove(&w->context_listener);
-	disconnect(w);
-	spa_list_for_each_safe(s, t, &w->sources, link)
+	pm_private_core_clear(&source_mute->connection);
+	spa_list_for_each_safe(s, t, &source_mute->sources, link)
 		free(s);
-	free(w);
+	free(source_mute);
 }

@@ -11,32 +11,29 @@
 
 #include <pipewire/pipewire.h>
 
+#include "private-core.h"
 #include "suspender.h"
 
 PW_LOG_TOPIC_EXTERN(pm_log_topic);
 #define PW_LOG_TOPIC_DEFAULT pm_log_topic
 
-#define MAX_PENDING	64
+#define MAX_AWAITED	64
 #define MAX_NAME	256
 
 struct pm_suspender {
-	struct pw_context *context;
-	struct spa_hook context_listener;
+	struct pm_private_core connection;
 	bool self;
-	bool context_gone;
-	struct pw_core *core;
-	struct pw_registry *registry;
-	struct spa_hook registry_listener;
 	/* names asked for whose node the registry has not shown yet */
-	char pending[MAX_PENDING][MAX_NAME];
-	uint32_t n_pending;
+	char awaited[MAX_AWAITED][MAX_NAME];
+	uint32_t n_awaited;
 };
 
-static void suspend_id(struct pm_suspender *s, uint32_t id, const char *name)
+static void suspend_id(struct pm_suspender *suspender, uint32_t id, const char *name)
 {
 	struct pw_node *node;
 
-	node = pw_registry_bind(s->registry, id, PW_TYPE_INTERFACE_Node, PW_VERSION_NODE, 0);
+	node = pw_registry_bind(suspender->connection.registry, id, PW_TYPE_INTERFACE_Node,
+			PW_VERSION_NODE, 0);
 	if (node == NULL) {
 		pw_log_warn("cannot bind node '%s' (%u) to suspend it: %m", name, id);
 		return;
@@ -51,20 +48,20 @@ static void suspend_id(struct pm_suspender *s, uint32_t id, const char *name)
 static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		const char *type, uint32_t version, const struct spa_dict *props)
 {
-	struct pm_suspender *s = data;
+	struct pm_suspender *suspender = data;
 	const char *name;
 	uint32_t i;
 
 	if (!spa_streq(type, PW_TYPE_INTERFACE_Node) || props == NULL ||
 	    (name = spa_dict_lookup(props, PW_KEY_NODE_NAME)) == NULL)
 		return;
-	for (i = 0; i < s->n_pending; i++) {
-		if (!spa_streq(s->pending[i], name))
+	for (i = 0; i < suspender->n_awaited; i++) {
+		if (!spa_streq(suspender->awaited[i], name))
 			continue;
-		suspend_id(s, id, name);
-		memmove(s->pending[i], s->pending[i + 1],
-				(s->n_pending - i - 1) * sizeof(s->pending[0]));
-		s->n_pending--;
+		suspend_id(suspender, id, name);
+		memmove(suspender->awaited[i], suspender->awaited[i + 1],
+				(suspender->n_awaited - i - 1) * sizeof(suspender->awaited[0]));
+		suspender->n_awaited--;
 		return;
 	}
 }
@@ -74,86 +71,49 @@ static const struct pw_registry_events registry_events = {
 	.global = registry_global,
 };
 
-static void disconnect(struct pm_suspender *s)
-{
-	if (s->core == NULL)
-		return;
-	spa_hook_remove(&s->registry_listener);
-	pw_proxy_destroy((struct pw_proxy *)s->registry);
-	pw_core_disconnect(s->core);
-	s->core = NULL;
-}
-
-/* pw_context_destroy() disconnects (and frees) every core before it
- * destroys the modules: let go of ours first. */
-static void context_destroy(void *data)
-{
-	struct pm_suspender *s = data;
-	s->context_gone = true;
-	disconnect(s);
-}
-
-static const struct pw_context_events context_events = {
-	PW_VERSION_CONTEXT_EVENTS,
-	.destroy = context_destroy,
-};
-
 struct pm_suspender *pm_suspender_new(struct pw_context *context, bool self)
 {
-	struct pm_suspender *s = calloc(1, sizeof(*s));
-	if (s == NULL)
+	struct pm_suspender *suspender = calloc(1, sizeof(*suspender));
+	if (suspender == NULL)
 		return NULL;
-	s->context = context;
-	s->self = self;
-	pw_context_add_listener(context, &s->context_listener, &context_events, s);
-	return s;
+	suspender->self = self;
+	pm_private_core_init(&suspender->connection, context, NULL, NULL, suspender);
+	return suspender;
 }
 
 /* Connect on first use: a fresh registry shows every node, so the names
  * asked for so far are found as it lists them. Later names need a fresh
  * listing too, so the connection is remade for each batch. */
-static int connect_now(struct pm_suspender *s)
-{
-	disconnect(s);
-	s->core = s->self ? pw_context_connect_self(s->context, NULL, 0) :
-		pw_context_connect(s->context, NULL, 0);
-	if (s->core == NULL)
-		return -errno;
-	s->registry = pw_core_get_registry(s->core, PW_VERSION_REGISTRY, 0);
-	if (s->registry == NULL) {
-		pw_core_disconnect(s->core);
-		s->core = NULL;
-		return -errno;
-	}
-	pw_registry_add_listener(s->registry, &s->registry_listener, &registry_events, s);
-	return 0;
-}
-
-void pm_suspender_request(struct pm_suspender *s, const char *node_name)
+void pm_suspender_request(struct pm_suspender *suspender, const char *node_name)
 {
 	int res;
 
-	if (node_name == NULL || strlen(node_name) >= MAX_NAME || s->n_pending >= MAX_PENDING) {
+	if (node_name == NULL || strlen(node_name) >= MAX_NAME ||
+	    suspender->n_awaited >= MAX_AWAITED) {
 		pw_log_warn("cannot ask for '%s' to be suspended", node_name ? node_name : "");
 		return;
 	}
-	strcpy(s->pending[s->n_pending++], node_name);
-	if ((res = connect_now(s)) < 0)
+	strcpy(suspender->awaited[suspender->n_awaited++], node_name);
+	/* a fresh registry shows every node, so the names asked for so far
+	 * are found as it lists them; later names need a fresh listing too,
+	 * so the connection is remade for each batch */
+	if ((res = pm_private_core_connect(&suspender->connection, NULL, suspender->self,
+					&registry_events)) < 0)
 		pw_log_warn("cannot connect to ask for '%s' to be suspended: %s",
 				node_name, spa_strerror(res));
 }
 
-void pm_suspender_farewell(struct pm_suspender *s, const uint32_t *ids, uint32_t n_ids)
+void pm_suspender_farewell(struct pm_suspender *suspender, const uint32_t *ids, uint32_t n_ids)
 {
 	struct pw_registry *registry;
 	struct pw_core *core;
 	struct pw_node *node;
 	uint32_t i;
 
-	if (n_ids == 0 || s->context_gone)
+	if (n_ids == 0 || suspender->connection.context_gone)
 		return;
-	core = s->self ? pw_context_connect_self(s->context, NULL, 0) :
-		pw_context_connect(s->context, NULL, 0);
+	core = suspender->self ? pw_context_connect_self(suspender->connection.context, NULL, 0) :
+		pw_context_connect(suspender->connection.context, NULL, 0);
 	if (core == NULL ||
 	    (registry = pw_core_get_registry(core, PW_VERSION_REGISTRY, 0)) == NULL) {
 		pw_log_warn("cannot ask the daemon to suspend %u sources: %m", n_ids);
@@ -176,9 +136,8 @@ void pm_suspender_farewell(struct pm_suspender *s, const uint32_t *ids, uint32_t
 	 * go out after this module is gone; pw_context_destroy() ends it. */
 }
 
-void pm_suspender_destroy(struct pm_suspender *s)
+void pm_suspender_destroy(struct pm_suspender *suspender)
 {
-	spa_hook_remove(&s->context_listener);
-	disconnect(s);
-	free(s);
+	pm_private_core_clear(&suspender->connection);
+	free(suspender);
 }

@@ -20,11 +20,11 @@
 struct pm_suspender;
 
 struct pm_suspender *pm_suspender_new(struct pw_context *context, bool self);
-void pm_suspender_request(struct pm_suspender *s, const char *node_name);
+void pm_suspender_request(struct pm_suspender *suspender, const char *node_name);
 /* The module is being unloaded: these nodes (global ids) still run on our
  * private buffers and would give their consumers nothing new until they
  * renegotiate. Ask for that on a connection left behind for it. */
-void pm_suspender_farewell(struct pm_suspender *s, const uint32_t *ids, uint32_t n_ids);
-void pm_suspender_destroy(struct pm_suspender *s);
+void pm_suspender_farewell(struct pm_suspender *suspender, const uint32_t *ids, uint32_t n_ids);
+void pm_suspender_destroy(struct pm_suspender *suspender);
 
 #endif

@@ -8,20 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture-info.h"
+#include "pm-limits.h"
+
 #define PM_CAPTURE_LOG_FILE	"capture-log"
 #define PM_CAPTURE_LOG_MAX	200	/* entries kept: the last ones */
-#define PM_CAPTURE_STRING_MAX	256
+#define PM_CAPTURE_STRING_MAX	PM_STRING_MAX
 /* 200 entries of four strings, even fully \u-escaped, stay below this */
 #define PM_CAPTURE_LOG_MAX_SIZE	(2 * 1024 * 1024)
-
-/* What an enforcer tells about a capture (CaptureStarted); the strings are
- * borrowed, NULL means "". */
-struct pm_capture_info {
-	const char *application;	/* application.name */
-	const char *binary;		/* application.process.binary */
-	const char *source;		/* node name of the microphone */
-	uint32_t pid;			/* application.process.id */
-};
 
 struct pm_capture_entry {
 	char *application;

@@ -16,6 +16,7 @@
 #include "bus-loop.h"
 #include "cli-util.h"
 #include "log.h"
+#include "pm-config.h"
 #include "policy-names.h"
 #include "policy-service.h"
 #include "state.h"

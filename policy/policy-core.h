@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pm-limits.h"
+
 /* Bounds on what a caller can make the service keep in memory. */
 #define PM_MAX_ENFORCERS	256
-#define PM_MAX_INFO_STRING	256
+#define PM_MAX_INFO_STRING	PM_STRING_MAX
 #define PM_MAX_SOURCES		1024	/* entries of one ReportSources */
 
 /* Which D-Bus properties an operation changed. */

@@ -7,8 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pm-limits.h"
+
 #define PM_RATELIMIT_KEYS	64
-#define PM_RATELIMIT_KEY_MAX	256	/* longer keys are compared by this prefix */
+#define PM_RATELIMIT_KEY_MAX	PM_STRING_MAX	/* longer keys are compared by this prefix */
 
 struct pm_ratelimit_entry {
 	char key[PM_RATELIMIT_KEY_MAX + 1];
