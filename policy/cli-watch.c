@@ -11,6 +11,7 @@
 #include <dbus/dbus.h>
 
 #include "cli.h"
+#include "match-rules.h"
 #include "policy-names.h"
 #include "status.h"
 
@@ -166,12 +167,8 @@ int cli_watch(struct cli *c)
 		return EXIT_TROUBLE;
 	}
 	/* subscribe first, then read: no change falls in between */
-	if (add_match(c, "type='signal',sender='" DBUS_SERVICE_DBUS "',interface='"
-				DBUS_INTERFACE_DBUS "',member='NameOwnerChanged',arg0='"
-				PM_POLICY_NAME "'") < 0 ||
-	    add_match(c, "type='signal',interface='" DBUS_INTERFACE_PROPERTIES
-				"',member='PropertiesChanged',path='" PM_POLICY_PATH
-				"',arg0='" PM_POLICY_INTERFACE "'") < 0)
+	if (add_match(c, PM_MATCH_POLICY_OWNER_CHANGED) < 0 ||
+	    add_match(c, PM_MATCH_POLICY_PROPERTIES_CHANGED) < 0)
 		goto out;
 
 	if (get_name_owner(c, &w) < 0)

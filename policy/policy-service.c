@@ -33,6 +33,7 @@
 #include "owner-check.h"
 #include "policy-args.h"
 #include "policy-core.h"
+#include "match-rules.h"
 #include "policy-names.h"
 #include "policy-service.h"
 #include "ratelimit.h"
@@ -1354,8 +1355,7 @@ struct pm_service *pm_service_new(DBusConnection *conn,
 	s->filter_added = true;
 	/* every enforcer that leaves the bus must be dropped, and the rule
 	 * must be in place before the first one can register */
-	dbus_bus_add_match(conn, "type='signal',sender='" DBUS_SERVICE_DBUS "',"
-			"interface='" DBUS_INTERFACE_DBUS "',member='NameOwnerChanged'", &error);
+	dbus_bus_add_match(conn, PM_MATCH_ANY_OWNER_CHANGED, &error);
 	if (dbus_error_is_set(&error)) {
 		pm_log("cannot watch bus names: %s", error.message);
 		goto fail;
