@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbus-take.h"
 #include "policy-core.h"
 #include "status.h"
 
@@ -75,25 +76,6 @@ int pm_status_set_owner(struct pm_status *st, bool verified, const char *name, u
 	return 0;
 }
 
-/* Read the basic value of type at it and step on. */
-static bool take(DBusMessageIter *it, int type, void *value)
-{
-	if (dbus_message_iter_get_arg_type(it) != type)
-		return false;
-	dbus_message_iter_get_basic(it, value);
-	dbus_message_iter_next(it);
-	return true;
-}
-
-static int take_string(DBusMessageIter *it, char **dst)
-{
-	const char *s;
-
-	if (!take(it, DBUS_TYPE_STRING, &s))
-		return -EINVAL;
-	return (*dst = strdup(s)) ? 0 : -ENOMEM;
-}
-
 /* a(sssuub) */
 static int parse_enforcers(DBusMessageIter *var, struct pm_status_enforcer **out,
 		uint32_t *n_out)
@@ -118,14 +100,14 @@ static int parse_enforcers(DBusMessageIter *var, struct pm_status_enforcer **out
 		e = &arr[n++];
 		*e = (struct pm_status_enforcer) { 0 };
 		dbus_message_iter_recurse(&it, &st);
-		if ((res = take_string(&st, &e->name)) < 0 ||
-		    (res = take_string(&st, &e->process)) < 0 ||
-		    (res = take_string(&st, &e->host)) < 0)
+		if ((res = pm_take_string(&st, &e->name)) < 0 ||
+		    (res = pm_take_string(&st, &e->process)) < 0 ||
+		    (res = pm_take_string(&st, &e->host)) < 0)
 			goto fail;
 		res = -EINVAL;
-		if (!take(&st, DBUS_TYPE_UINT32, &pid) ||
-		    !take(&st, DBUS_TYPE_UINT32, &sources) ||
-		    !take(&st, DBUS_TYPE_BOOLEAN, &acked) ||
+		if (!pm_take(&st, DBUS_TYPE_UINT32, &pid) ||
+		    !pm_take(&st, DBUS_TYPE_UINT32, &sources) ||
+		    !pm_take(&st, DBUS_TYPE_BOOLEAN, &acked) ||
 		    dbus_message_iter_get_arg_type(&st) != DBUS_TYPE_INVALID)
 			goto fail;
 		e->pid = pid;
@@ -165,11 +147,11 @@ static int parse_sources(DBusMessageIter *var, struct pm_status_source **out,
 		*src = (struct pm_status_source) { 0 };
 		dbus_message_iter_recurse(&it, &st);
 		res = -EINVAL;
-		if (!take(&st, DBUS_TYPE_UINT32, &id))
+		if (!pm_take(&st, DBUS_TYPE_UINT32, &id))
 			goto fail;
 		src->id = id;
-		if ((res = take_string(&st, &src->name)) < 0 ||
-		    (res = take_string(&st, &src->media_class)) < 0)
+		if ((res = pm_take_string(&st, &src->name)) < 0 ||
+		    (res = pm_take_string(&st, &src->media_class)) < 0)
 			goto fail;
 		res = -EINVAL;
 		if (dbus_message_iter_get_arg_type(&st) != DBUS_TYPE_INVALID)
@@ -196,13 +178,13 @@ static int parse_change(DBusMessageIter *var, struct pm_status_change *out)
 	if (dbus_message_iter_get_arg_type(var) != DBUS_TYPE_STRUCT)
 		return -EINVAL;
 	dbus_message_iter_recurse(var, &st);
-	if (!take(&st, DBUS_TYPE_UINT64, &generation) ||
-	    (res = take_string(&st, &c.caller)) < 0)
+	if (!pm_take(&st, DBUS_TYPE_UINT64, &generation) ||
+	    (res = pm_take_string(&st, &c.caller)) < 0)
 		goto fail;
 	res = -EINVAL;
-	if (!take(&st, DBUS_TYPE_UINT32, &pid) ||
-	    (res = take_string(&st, &c.executable)) < 0 ||
-	    (res = take_string(&st, &c.how)) < 0)
+	if (!pm_take(&st, DBUS_TYPE_UINT32, &pid) ||
+	    (res = pm_take_string(&st, &c.executable)) < 0 ||
+	    (res = pm_take_string(&st, &c.how)) < 0)
 		goto fail;
 	res = -EINVAL;
 	if (dbus_message_iter_get_arg_type(&st) != DBUS_TYPE_INVALID)
@@ -239,53 +221,53 @@ int pm_status_update(struct pm_status *st, DBusMessageIter *it)
 	dbus_message_iter_recurse(it, &dict);
 	while (dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY) {
 		dbus_message_iter_recurse(&dict, &entry);
-		if (!take(&entry, DBUS_TYPE_STRING, &key) ||
+		if (!pm_take(&entry, DBUS_TYPE_STRING, &key) ||
 		    dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_VARIANT)
 			goto fail;
 		dbus_message_iter_recurse(&entry, &var);
 
 		if (strcmp(key, "Muted") == 0) {
-			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+			if (!pm_take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
 			next.muted = b;
 			next.have |= PM_CHANGED_MUTED;
 		} else if (strcmp(key, "Enforced") == 0) {
-			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+			if (!pm_take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
 			next.enforced = b;
 			next.have |= PM_CHANGED_ENFORCED;
 		} else if (strcmp(key, "DaemonEnforcer") == 0) {
-			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+			if (!pm_take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
 			next.daemon_enforcer = b;
 			next.have |= PM_CHANGED_DAEMON;
 		} else if (strcmp(key, "FollowSourceMute") == 0) {
-			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+			if (!pm_take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
 			next.follow_source_mute = b;
 			next.have |= PM_CHANGED_FOLLOW;
 		} else if (strcmp(key, "Locked") == 0) {
-			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+			if (!pm_take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
 			next.locked = b;
 			next.have |= PM_CHANGED_LOCKED;
 		} else if (strcmp(key, "SpeechDetection") == 0) {
-			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+			if (!pm_take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
 			next.speech_detection = b;
 			next.have |= PM_CHANGED_SPEECH;
 		} else if (strcmp(key, "NotifySpeech") == 0) {
-			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+			if (!pm_take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
 			next.notify_speech = b;
 			next.have |= PM_CHANGED_NOTIFY_SPEECH;
 		} else if (strcmp(key, "NotifyCapture") == 0) {
-			if (!take(&var, DBUS_TYPE_BOOLEAN, &b))
+			if (!pm_take(&var, DBUS_TYPE_BOOLEAN, &b))
 				goto fail;
 			next.notify_capture = b;
 			next.have |= PM_CHANGED_NOTIFY_CAPTURE;
 		} else if (strcmp(key, "Generation") == 0) {
-			if (!take(&var, DBUS_TYPE_UINT64, &t))
+			if (!pm_take(&var, DBUS_TYPE_UINT64, &t))
 				goto fail;
 			next.generation = t;
 			next.have |= PM_CHANGED_GENERATION;
